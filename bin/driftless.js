@@ -1,0 +1,16 @@
+#!/usr/bin/env node
+// Entry point of the `driftless` CLI. The engine is TypeScript compiled to dist/ by
+// `npm run setup` (or `npm run build`).
+import { existsSync } from 'node:fs';
+
+const main = new URL('../dist/engine/cli/main.js', import.meta.url);
+if (!existsSync(main)) {
+  process.stderr.write('driftless: the engine is not built yet: run `npm run setup`\n');
+  process.exit(1);
+}
+const { runCli } = await import(main.href);
+const code = await runCli(process.argv.slice(2), {
+  out: (t) => process.stdout.write(t),
+  err: (t) => process.stderr.write(t),
+});
+process.exitCode = code;

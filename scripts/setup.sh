@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# driftless setup: installs everything the project needs from package registries,
+# idempotently. Expensive artefacts (the Pulumi CLI, the LocalStack virtualenv) are
+# built once per machine into a cache keyed by version and linked into .tools/, so a
+# fresh clone on the same machine (which is what CI is) links them in seconds.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+cache=${DRIFTLESS_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/driftless}
+tools="$root/.tools"
+mkdir -p "$cache" "$tools"
+
+built=()
+skipped=()
+say() { printf '[setup] %s\n' "$*"; }
+die() { printf '[setup] ERROR: %s\n' "$*" >&2; exit 1; }
+# Hash of a list of files, used as a cache key.
+hash_of() { cat "$@" | sha256sum | cut -c1-16; }
+
+# --- prerequisites that come with the machine image --------------------------------
+command -v node >/dev/null || die "node is not installed (need Node >= 20)"
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+[ "$node_major" -ge 20 ] || die "Node $(node --version) is too old: driftless needs Node >= 20"
+command -v go >/dev/null || die "go is not installed: it is needed to build the Pulumi CLI from Go modules"
+
+# --- 1. npm dependencies ----------------------------------------------------------
+lock_hash=$(hash_of package.json package-lock.json)
+if [ -f node_modules/.driftless-lock-hash ] && [ "$(cat node_modules/.driftless-lock-hash)" = "$lock_hash" ]; then
+  skipped+=("npm dependencies (package-lock.json unchanged)")
+else
+  say "installing npm dependencies (npm ci)"
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$lock_hash" > node_modules/.driftless-lock-hash
+  built+=("npm dependencies")
+fi
+
+# --- 2. Pulumi CLI, built from Go modules at the pinned SDK version -----------------
+sdk_version=$(node -p 'require("@pulumi/pulumi/package.json").version')
+mod_version=$(cd tools/pulumi-cli && go list -m -f '{{.Version}}' github.com/pulumi/pulumi/pkg/v3 | sed 's/^v//')
+[ "$sdk_version" = "$mod_version" ] ||
+  die "tools/pulumi-cli/go.mod pins pulumi $mod_version but @pulumi/pulumi is $sdk_version: keep them equal"
+pulumi_cached="$cache/pulumi/v$sdk_version/pulumi"
+if [ -x "$pulumi_cached" ] && "$pulumi_cached" version 2>/dev/null | grep -qx "v$sdk_version"; then
+  skipped+=("Pulumi CLI v$sdk_version (cached in $pulumi_cached)")
+else
+  say "building the Pulumi CLI v$sdk_version from Go modules (first time on this machine: ~7 min)"
+  mkdir -p "$(dirname "$pulumi_cached")"
+  # go.sum is committed, so the build verifies every module against it; -mod=readonly
+  # refuses to change go.mod/go.sum behind our back.
+  (cd tools/pulumi-cli && GOFLAGS=-mod=readonly go build -trimpath \
+    -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$sdk_version" \
+    -o "$pulumi_cached.tmp" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi)
+  mv "$pulumi_cached.tmp" "$pulumi_cached"
+  built+=("Pulumi CLI v$sdk_version")
+fi
+mkdir -p "$tools/pulumi/bin"
+ln -sfn "$pulumi_cached" "$tools/pulumi/bin/pulumi"
+
+# --- 3. LocalStack in a virtualenv (host mode: no Docker engine here) ----------------
+find_python() {
+  # LocalStack 4.14 uses Python 3.12 syntax: 3.11 starts and then fails on every S3 call.
+  local candidates=() c
+  [ -n "${DRIFTLESS_PYTHON:-}" ] && candidates+=("$DRIFTLESS_PYTHON")
+  candidates+=(python3.13 python3.12)
+  if command -v pyenv >/dev/null; then
+    local proot; proot=$(pyenv root)
+    for c in "$proot"/versions/3.13*/bin/python3 "$proot"/versions/3.12*/bin/python3; do
+      [ -x "$c" ] && candidates+=("$c")
+    done
+  fi
+  candidates+=(python3)
+  for c in "${candidates[@]}"; do
+    if command -v "$c" >/dev/null 2>&1 &&
+      "$c" -c 'import sys, venv; sys.exit(0 if sys.version_info >= (3, 12) else 1)' 2>/dev/null; then
+      command -v "$c"; return 0
+    fi
+  done
+  return 1
+}
+ls_key=$(hash_of tools/localstack/requirements.txt)
+venv="$cache/localstack/venv-$ls_key"
+if [ -f "$venv/.driftless-complete" ]; then
+  skipped+=("LocalStack virtualenv (cached in $venv)")
+else
+  python=$(find_python) || die "LocalStack 4.14 needs Python >= 3.12 and none was found (tried DRIFTLESS_PYTHON, python3.13, python3.12, pyenv versions, python3). Install one, e.g. 'pyenv install 3.13', or 'apt-get install python3.12-venv', and set DRIFTLESS_PYTHON to it."
+  say "creating the LocalStack virtualenv with $python (~1 min)"
+  rm -rf "$venv"
+  "$python" -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check -r tools/localstack/requirements.txt
+  touch "$venv/.driftless-complete"
+  built+=("LocalStack virtualenv")
+fi
+ln -sfn "$venv" "$tools/localstack-venv"
+
+# --- 4. TypeScript build (engine, provider plugin, templates) ----------------------
+say "compiling TypeScript"
+npm run --silent build
+built+=("TypeScript build (incremental)")
+
+# --- report --------------------------------------------------------------------------
+echo
+for b in "${built[@]}"; do say "built:   $b"; done
+for s in "${skipped[@]}"; do say "skipped: $s"; done
+say "node       $(node --version)"
+say "pulumi     $("$tools/pulumi/bin/pulumi" version)"
+say "localstack $("$tools/localstack-venv/bin/python" -c 'import importlib.metadata as m; print(m.version("localstack-core"))') (python $("$tools/localstack-venv/bin/python" -c 'import platform; print(platform.python_version())'))"
+say "go         $(go env GOVERSION)"
