@@ -1,0 +1,74 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  LocalWorkspace,
+  PulumiCommand,
+  type ProjectSettings,
+  type PulumiFn,
+  type Stack,
+} from '@pulumi/pulumi/automation/index.js';
+import { findPulumiCli, offlinePulumiEnv, type PulumiLocations } from '../toolchain/pulumi-env.js';
+import { pulumiBinDir, providerPluginDir } from '../toolchain/paths.js';
+
+/** Name of driftless's own AWS resource provider (never `aws`, so it cannot shadow the real plugin). */
+export const PROVIDER_NAME = 'driftless-aws';
+
+/** Everything needed to select one inline-program stack. */
+export interface InlineStackTarget {
+  projectName: string;
+  stackName: string;
+  program: PulumiFn;
+  locations: PulumiLocations;
+  /** Working folder of the workspace; created if missing (LocalWorkspace needs it to exist). */
+  workDir: string;
+  /**
+   * Extra variables for the CLI and the plugins it starts (e.g. AWS_ENDPOINT_URL, AWS_REGION):
+   * provider configuration does not reach a Node provider's configure usefully, the
+   * process environment does.
+   */
+  envVars?: Record<string, string>;
+}
+
+/**
+ * `ProjectSettings` lacks the `plugins` field that the CLI honours; this adds it so the
+ * driftless-aws plugin is found by path instead of by download.
+ */
+type ProjectSettingsWithPlugins = ProjectSettings & {
+  plugins?: { providers?: { name: string; path: string }[] };
+};
+
+let cachedCommand: Promise<PulumiCommand> | undefined;
+
+/** The Pulumi CLI that setup built, wrapped for the Automation API (looked up once). */
+export function pulumiCommand(): Promise<PulumiCommand> {
+  const found = findPulumiCli();
+  if (!found.ok) return Promise.reject(new Error(found.message));
+  // root is the install folder holding bin/pulumi; the version check is done by setup.
+  cachedCommand ??= PulumiCommand.get({ root: join(pulumiBinDir, '..'), skipVersionCheck: true });
+  return cachedCommand;
+}
+
+/**
+ * Creates or selects an inline-program stack with driftless's offline defaults: the
+ * built CLI, the given backend, the passphrase secrets provider and the driftless-aws
+ * plugin found by path.
+ */
+export async function selectInlineStack(t: InlineStackTarget): Promise<Stack> {
+  mkdirSync(t.workDir, { recursive: true });
+  const projectSettings: ProjectSettingsWithPlugins = {
+    name: t.projectName,
+    runtime: 'nodejs',
+    backend: { url: t.locations.backendUrl },
+    plugins: { providers: [{ name: PROVIDER_NAME, path: providerPluginDir }] },
+  };
+  return LocalWorkspace.createOrSelectStack(
+    { projectName: t.projectName, stackName: t.stackName, program: t.program },
+    {
+      workDir: t.workDir,
+      pulumiCommand: await pulumiCommand(),
+      projectSettings,
+      secretsProvider: 'passphrase',
+      envVars: { ...offlinePulumiEnv(t.locations), ...t.envVars },
+    },
+  );
+}
