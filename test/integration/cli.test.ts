@@ -1,0 +1,26 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { projectRoot } from '../../engine/toolchain/paths.js';
+import { runDriftless } from '../support/cli.js';
+
+describe('the driftless CLI', () => {
+  it('--version prints the package version', async () => {
+    const { version } = JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')) as { version: string };
+    const run = await runDriftless(['--version']);
+    expect(run).toMatchObject({ code: 0, stdout: `${version}\n` });
+  });
+
+  it('--help lists the commands', async () => {
+    const run = await runDriftless(['--help']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('usage: driftless <command>');
+    expect(run.stdout).toMatch(/^\s+localstack\s+/m);
+  });
+
+  it('an unknown command is an error that shows the help', async () => {
+    const run = await runDriftless(['deploy-everything']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('unknown command "deploy-everything"');
+  });
+});
