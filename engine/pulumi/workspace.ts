@@ -27,6 +27,8 @@ export interface InlineStackTarget {
    * process environment does.
    */
   envVars?: Record<string, string>;
+  /** `passphrase` (default) or a cloud KMS URL such as `awskms://alias/driftless?region=us-east-1`. */
+  secretsProvider?: string;
 }
 
 /**
@@ -67,7 +69,7 @@ export async function selectInlineStack(t: InlineStackTarget): Promise<Stack> {
       workDir: t.workDir,
       pulumiCommand: await pulumiCommand(),
       projectSettings,
-      secretsProvider: 'passphrase',
+      secretsProvider: t.secretsProvider ?? 'passphrase',
       envVars: { ...offlinePulumiEnv(t.locations), ...t.envVars },
     },
   );

@@ -1,0 +1,165 @@
+import type { EngineEvent, OutputMap, Stack } from '@pulumi/pulumi/automation/index.js';
+import type { Logger } from '../log/logger.js';
+import type { ChangeCounts, RecordedOutputs } from '../store/run-store.js';
+import { hashOf } from '../util/canonical-json.js';
+import type { OperationOptions, OperationOutcome, ResourceStep, StackRunner, StackTarget } from '../run/stack-runner.js';
+import { classifyPulumiFailure, summarizeFailure } from './classify-error.js';
+import { clearDeadBackendLocks } from './backend-locks.js';
+import { selectInlineStack } from './workspace.js';
+
+/** Pulumi project holding every driftless stack. */
+export const PULUMI_PROJECT = 'driftless';
+
+/**
+ * Pulumi stack name of a driftless stack: `<environment>.<stack>`. Both parts are
+ * validated names (letters, digits, `-`, `_`), so the dot keeps them apart unambiguously.
+ */
+export function pulumiStackName(environment: string, stack: string): string {
+  return `${environment}.${stack}`;
+}
+
+/**
+ * Recorded form of stack outputs: secret values never leave Pulumi's encrypted state;
+ * the record keeps a digest, so a change of a secret still changes dependents' fingerprints.
+ */
+export function recordOutputs(outputs: OutputMap): RecordedOutputs {
+  return Object.fromEntries(
+    Object.entries(outputs).map(([k, o]) => [k, o.secret ? { secret: true, digest: hashOf(o.value) } : o.value]),
+  );
+}
+
+type PulumiOp = 'preview' | 'up' | 'destroy' | 'previewRefresh';
+
+/** Collects engine events of one operation into steps and error diagnostics. */
+class EventCollector {
+  readonly steps = new Map<string, ResourceStep>();
+  readonly diagnostics: string[] = [];
+
+  constructor(private readonly log: Logger, private readonly opts: OperationOptions) {}
+
+  readonly onEvent = (e: EngineEvent): void => {
+    const meta = e.resOutputsEvent?.metadata ?? e.resourcePreEvent?.metadata;
+    if (meta && meta.type !== 'pulumi:pulumi:Stack' && !meta.type.startsWith('pulumi:providers:')) {
+      const name = meta.urn.slice(meta.urn.lastIndexOf('::') + 2);
+      const prev = this.steps.get(meta.urn);
+      this.steps.set(meta.urn, {
+        urn: meta.urn,
+        type: meta.type,
+        name,
+        op: meta.op,
+        oldInputs: meta.old?.inputs ?? prev?.oldInputs,
+        newInputs: meta.new?.inputs ?? prev?.newInputs,
+        oldOutputs: meta.old?.outputs ?? prev?.oldOutputs,
+        newOutputs: meta.new?.outputs ?? prev?.newOutputs,
+        diffs: meta.diffs ?? prev?.diffs,
+      });
+      if (e.resOutputsEvent && meta.op !== 'same') {
+        this.log.info({ urn: meta.urn, op: meta.op, type: meta.type }, `${meta.op} ${meta.type} ${name}`);
+        this.opts.onProgress?.({ urn: meta.urn, op: meta.op, message: `${meta.op} ${name}` });
+      }
+    }
+    const diag = e.diagnosticEvent;
+    if (diag && diag.severity === 'error' && !diag.ephemeral) {
+      this.diagnostics.push(diag.message.replace(/\x1b\[[0-9;]*m/g, '').trim());
+    }
+  };
+}
+
+/** Counts steps by op, leaving out the Stack resource itself. */
+function countSteps(steps: Iterable<ResourceStep>): ChangeCounts {
+  const counts: ChangeCounts = {};
+  for (const s of steps) counts[s.op] = (counts[s.op] ?? 0) + 1;
+  return counts;
+}
+
+/**
+ * StackRunner over the Pulumi Automation API: the only place (with workspace.ts) that
+ * imports it. Every operation streams engine events into the logger and ends as a value.
+ */
+export class PulumiStackRunner implements StackRunner {
+  constructor(private readonly log: Logger) {}
+
+  preview(t: StackTarget, opts: OperationOptions = {}): Promise<OperationOutcome> {
+    return this.run('preview', t, opts);
+  }
+
+  up(t: StackTarget, opts: OperationOptions = {}): Promise<OperationOutcome> {
+    return this.run('up', t, opts);
+  }
+
+  destroy(t: StackTarget, opts: OperationOptions = {}): Promise<OperationOutcome> {
+    return this.run('destroy', t, opts);
+  }
+
+  previewRefresh(t: StackTarget, opts: OperationOptions = {}): Promise<OperationOutcome> {
+    return this.run('previewRefresh', t, opts);
+  }
+
+  private async select(t: StackTarget): Promise<Stack> {
+    return selectInlineStack({
+      projectName: PULUMI_PROJECT,
+      stackName: pulumiStackName(t.environment, t.stack),
+      program: t.program,
+      locations: { backendUrl: t.backend.url, pulumiHome: t.backend.pulumiHome },
+      workDir: t.workDir,
+      envVars: t.envVars,
+      secretsProvider: t.secretsProvider,
+    });
+  }
+
+  private async run(op: PulumiOp, t: StackTarget, opts: OperationOptions): Promise<OperationOutcome> {
+    const log = this.log.child({ environment: t.environment, stack: t.stack, operation: op });
+    const started = Date.now();
+    const events = new EventCollector(log, opts);
+    const common = { onEvent: events.onEvent, ...(opts.signal ? { signal: opts.signal } : {}) };
+    let lockRetried = false;
+    for (;;) {
+      try {
+        const stack = await this.select(t);
+        switch (op) {
+          case 'preview': {
+            await stack.preview({ ...common, refresh: opts.refresh ?? false });
+            return this.ok(events, {}, started);
+          }
+          case 'up': {
+            const r = await stack.up({ ...common, refresh: opts.refresh ?? false });
+            return this.ok(events, recordOutputs(r.outputs), started);
+          }
+          case 'destroy': {
+            await stack.destroy({ ...common });
+            return this.ok(events, {}, started);
+          }
+          case 'previewRefresh': {
+            // refresh --preview-only: reports drift, writes nothing. (Its returned summary
+            // is stale; counts always come from the steps the engine emitted.)
+            await stack.previewRefresh({ ...common });
+            return this.ok(events, {}, started);
+          }
+        }
+      } catch (e) {
+        const err = e instanceof Error ? e : new Error(String(e));
+        const kind = classifyPulumiFailure({ errorName: err.name, text: [...events.diagnostics, err.message].join('\n') });
+        if (kind === 'locked' && !lockRetried) {
+          // A lock left by a driftless process that died mid-operation. The caller holds
+          // driftless's own stack lock, so no live driftless process on this state can
+          // be behind it; the backend lock is cleared only when its holder is provably dead.
+          lockRetried = true;
+          const cleared = await clearDeadBackendLocks(t.backend, PULUMI_PROJECT, pulumiStackName(t.environment, t.stack), t.envVars);
+          if (cleared.length > 0) {
+            log.warn({ cleared }, `cleared ${cleared.length} stale Pulumi backend lock(s) left by a process that is no longer running`);
+            continue;
+          }
+        }
+        const message = summarizeFailure(events.diagnostics, err.message);
+        log.error({ kind, err: message }, `${op} failed (${kind})`);
+        return { ok: false, kind, message, durationMs: Date.now() - started };
+      }
+    }
+  }
+
+  /** Counts come from the resource steps, so the Stack and provider resources are not counted. */
+  private ok(events: EventCollector, outputs: RecordedOutputs, started: number): OperationOutcome {
+    const steps = [...events.steps.values()];
+    return { ok: true, changes: countSteps(steps), steps, outputs, durationMs: Date.now() - started };
+  }
+}

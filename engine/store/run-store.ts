@@ -1,0 +1,108 @@
+/** Operations the engine runs on a stack. */
+export type Operation = 'preview' | 'up' | 'destroy' | 'refresh' | 'drift' | 'remediate';
+
+/** What started a run. */
+export type Trigger = 'cli' | 'commit' | 'schedule' | 'webhook' | 'startup';
+
+/** How a run ended. */
+export type RunResult = 'succeeded' | 'failed' | 'skipped' | 'blocked';
+
+/**
+ * Kinds of failure, classified once at the edge. They decide retry (transient, locked)
+ * or alert (invalid, provider, internal).
+ */
+export type ErrorKind = 'invalid' | 'provider' | 'locked' | 'transient' | 'cancelled' | 'internal';
+
+/** Counts of resource operations, e.g. `{ create: 2, same: 1 }`. */
+export type ChangeCounts = Partial<Record<string, number>>;
+
+/** One recorded operation on one stack. */
+export interface RunRecord {
+  id: number;
+  environment: string;
+  stack: string;
+  revision: string;
+  trigger: Trigger;
+  operation: Operation;
+  result: RunResult;
+  changes: ChangeCounts;
+  durationMs: number;
+  errorKind: ErrorKind | undefined;
+  /** Readable error (never contains secrets: built from classified errors). */
+  error: string | undefined;
+  /** Why the engine ran or skipped it (e.g. "spec changed"). */
+  reason: string | undefined;
+  startedAt: string;
+  finishedAt: string;
+}
+
+/** A run to record; the store assigns the id. */
+export type NewRunRecord = Omit<RunRecord, 'id'>;
+
+/** Stack outputs as recorded; secret values are replaced by a marker with a digest. */
+export type RecordedOutputs = Record<string, unknown>;
+
+/**
+ * What the engine remembers of a stack between runs: the fingerprint of what was last
+ * applied successfully (so an unchanged stack starts no Pulumi), the outputs its
+ * dependents consume, and how the last attempt ended.
+ */
+export interface StackStatus {
+  environment: string;
+  stack: string;
+  /** Fingerprint parts of the last successful apply; undefined before the first one. */
+  applied:
+    | {
+        specHash: string;
+        templateVersion: string;
+        dependenciesHash: string;
+        revision: string;
+        outputs: RecordedOutputs;
+        at: string;
+      }
+    | undefined;
+  /** Result of the last attempted `up` (a failed one keeps `applied` from before). */
+  lastResult: 'succeeded' | 'failed' | undefined;
+  lastRevision: string | undefined;
+  lastError: string | undefined;
+}
+
+/** Who holds a stack lock. */
+export interface LockOwner {
+  pid: number;
+  host: string;
+  /** Start time of the process (Linux clock ticks since boot), so a reused pid is not mistaken for the holder. */
+  processStart: string;
+  acquiredAt: string;
+  purpose: string;
+}
+
+/** Outcome of trying to take a lock. */
+export type LockAttempt =
+  | { acquired: true; clearedStale: LockOwner | undefined }
+  | { acquired: false; heldBy: LockOwner };
+
+/** Filter for listing runs. */
+export interface RunQuery {
+  environment?: string;
+  stack?: string;
+  revision?: string;
+  limit?: number;
+}
+
+/**
+ * The engine's memory: run history, last status per stack, and cross-process stack
+ * locks. Survives restarts; shared by every driftless process using the same state folder.
+ */
+export interface RunStore {
+  recordRun(run: NewRunRecord): RunRecord;
+  listRuns(query?: RunQuery): RunRecord[];
+  getStatus(environment: string, stack: string): StackStatus | undefined;
+  listStatuses(environment: string): StackStatus[];
+  saveStatus(status: StackStatus): void;
+  deleteStatus(environment: string, stack: string): void;
+  /** Takes the lock unless a live process holds it; a dead local holder's lock is cleared. */
+  tryLock(environment: string, stack: string, purpose: string): LockAttempt;
+  unlock(environment: string, stack: string): void;
+  close(): void;
+}

@@ -1,0 +1,204 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { currentProcess, holderIsAlive } from '../util/process-identity.js';
+import type {
+  LockAttempt,
+  LockOwner,
+  NewRunRecord,
+  RunQuery,
+  RunRecord,
+  RunStore,
+  StackStatus,
+} from './run-store.js';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS runs (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  environment TEXT NOT NULL,
+  stack TEXT NOT NULL,
+  revision TEXT NOT NULL,
+  trigger TEXT NOT NULL,
+  operation TEXT NOT NULL,
+  result TEXT NOT NULL,
+  changes TEXT NOT NULL,
+  duration_ms INTEGER NOT NULL,
+  error_kind TEXT,
+  error TEXT,
+  reason TEXT,
+  started_at TEXT NOT NULL,
+  finished_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS runs_by_stack ON runs (environment, stack, id);
+CREATE INDEX IF NOT EXISTS runs_by_revision ON runs (revision);
+CREATE TABLE IF NOT EXISTS stack_status (
+  environment TEXT NOT NULL,
+  stack TEXT NOT NULL,
+  status TEXT NOT NULL,
+  PRIMARY KEY (environment, stack)
+);
+CREATE TABLE IF NOT EXISTS locks (
+  environment TEXT NOT NULL,
+  stack TEXT NOT NULL,
+  pid INTEGER NOT NULL,
+  host TEXT NOT NULL,
+  process_start TEXT NOT NULL,
+  purpose TEXT NOT NULL,
+  acquired_at TEXT NOT NULL,
+  PRIMARY KEY (environment, stack)
+);
+`;
+
+interface RunRow {
+  id: number;
+  environment: string;
+  stack: string;
+  revision: string;
+  trigger: string;
+  operation: string;
+  result: string;
+  changes: string;
+  duration_ms: number;
+  error_kind: string | null;
+  error: string | null;
+  reason: string | null;
+  started_at: string;
+  finished_at: string;
+}
+
+interface LockRow {
+  pid: number;
+  host: string;
+  process_start: string;
+  purpose: string;
+  acquired_at: string;
+}
+
+function toRecord(r: RunRow): RunRecord {
+  return {
+    id: r.id,
+    environment: r.environment,
+    stack: r.stack,
+    revision: r.revision,
+    trigger: r.trigger as RunRecord['trigger'],
+    operation: r.operation as RunRecord['operation'],
+    result: r.result as RunRecord['result'],
+    changes: JSON.parse(r.changes) as RunRecord['changes'],
+    durationMs: r.duration_ms,
+    errorKind: (r.error_kind ?? undefined) as RunRecord['errorKind'],
+    error: r.error ?? undefined,
+    reason: r.reason ?? undefined,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+  };
+}
+
+function toOwner(r: LockRow): LockOwner {
+  return { pid: r.pid, host: r.host, processStart: r.process_start, purpose: r.purpose, acquiredAt: r.acquired_at };
+}
+
+/**
+ * RunStore on SQLite (WAL mode, so a reader never waits for a writer). Several driftless
+ * processes may share the file: locks are taken in IMMEDIATE transactions.
+ */
+export class SqliteRunStore implements RunStore {
+  private readonly db: Database.Database;
+
+  constructor(file: string) {
+    mkdirSync(dirname(file), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('busy_timeout = 10000');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.exec(SCHEMA);
+  }
+
+  recordRun(run: NewRunRecord): RunRecord {
+    const info = this.db
+      .prepare(
+        `INSERT INTO runs (environment, stack, revision, trigger, operation, result, changes, duration_ms,
+           error_kind, error, reason, started_at, finished_at)
+         VALUES (@environment, @stack, @revision, @trigger, @operation, @result, @changes, @durationMs,
+           @errorKind, @error, @reason, @startedAt, @finishedAt)`,
+      )
+      .run({
+        ...run,
+        changes: JSON.stringify(run.changes),
+        errorKind: run.errorKind ?? null,
+        error: run.error ?? null,
+        reason: run.reason ?? null,
+      });
+    return { ...run, id: Number(info.lastInsertRowid) };
+  }
+
+  listRuns(query: RunQuery = {}): RunRecord[] {
+    const where: string[] = [];
+    const params: Record<string, string | number> = { limit: query.limit ?? 100 };
+    for (const key of ['environment', 'stack', 'revision'] as const) {
+      const value = query[key];
+      if (value !== undefined) {
+        where.push(`${key} = @${key}`);
+        params[key] = value;
+      }
+    }
+    const sql = `SELECT * FROM runs ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY id DESC LIMIT @limit`;
+    return (this.db.prepare(sql).all(params) as RunRow[]).map(toRecord);
+  }
+
+  getStatus(environment: string, stack: string): StackStatus | undefined {
+    const row = this.db
+      .prepare('SELECT status FROM stack_status WHERE environment = ? AND stack = ?')
+      .get(environment, stack) as { status: string } | undefined;
+    return row ? (JSON.parse(row.status) as StackStatus) : undefined;
+  }
+
+  listStatuses(environment: string): StackStatus[] {
+    const rows = this.db
+      .prepare('SELECT status FROM stack_status WHERE environment = ? ORDER BY stack')
+      .all(environment) as { status: string }[];
+    return rows.map((r) => JSON.parse(r.status) as StackStatus);
+  }
+
+  saveStatus(status: StackStatus): void {
+    this.db
+      .prepare(
+        `INSERT INTO stack_status (environment, stack, status) VALUES (?, ?, ?)
+         ON CONFLICT (environment, stack) DO UPDATE SET status = excluded.status`,
+      )
+      .run(status.environment, status.stack, JSON.stringify(status));
+  }
+
+  deleteStatus(environment: string, stack: string): void {
+    this.db.prepare('DELETE FROM stack_status WHERE environment = ? AND stack = ?').run(environment, stack);
+  }
+
+  tryLock(environment: string, stack: string, purpose: string): LockAttempt {
+    const me = currentProcess();
+    const take = this.db.transaction((): LockAttempt => {
+      const row = this.db
+        .prepare('SELECT pid, host, process_start, purpose, acquired_at FROM locks WHERE environment = ? AND stack = ?')
+        .get(environment, stack) as LockRow | undefined;
+      const holder = row ? toOwner(row) : undefined;
+      if (holder && holderIsAlive(holder)) return { acquired: false, heldBy: holder };
+      this.db
+        .prepare(
+          `INSERT INTO locks (environment, stack, pid, host, process_start, purpose, acquired_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (environment, stack) DO UPDATE SET pid = excluded.pid, host = excluded.host,
+             process_start = excluded.process_start, purpose = excluded.purpose, acquired_at = excluded.acquired_at`,
+        )
+        .run(environment, stack, me.pid, me.host, me.processStart, purpose, new Date().toISOString());
+      return { acquired: true, clearedStale: holder };
+    });
+    return take.immediate();
+  }
+
+  unlock(environment: string, stack: string): void {
+    const me = currentProcess();
+    this.db.prepare('DELETE FROM locks WHERE environment = ? AND stack = ? AND pid = ? AND host = ?').run(environment, stack, me.pid, me.host);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { classifyPulumiFailure, isRetryable, summarizeFailure } from '../../../engine/pulumi/classify-error.js';
+
+describe('classifyPulumiFailure', () => {
+  it.each([
+    ['ConcurrentUpdateError', 'anything', 'locked'],
+    ['CommandError', 'error: the stack is currently locked by 1 lock(s). Either wait for the other process(es) to end', 'locked'],
+    ['CommandError', 'error: update canceled', 'cancelled'],
+    ['CommandError', 'ThrottlingException: Rate exceeded', 'transient'],
+    ['CommandError', 'connect ECONNREFUSED 127.0.0.1:4566', 'transient'],
+    ['CommandError', 'driftless-aws:sqs:Queue resource \'q\': property visibilityTimeoutSeconds value {} has a problem: check failed', 'invalid'],
+    ['CommandError', 'MalformedPolicyDocument: Syntax errors in policy', 'invalid'],
+    ['CommandError', 'AccessDenied: User is not authorized to perform sqs:CreateQueue', 'provider'],
+    ['Error', 'something unexpected', 'provider'],
+  ])('%s "%s" → %s', (errorName, text, kind) => {
+    expect(classifyPulumiFailure({ errorName, text })).toBe(kind);
+  });
+
+  it('retries only transient and locked failures', () => {
+    expect(['transient', 'locked', 'invalid', 'provider', 'cancelled', 'internal'].filter((k) => isRetryable(k as never))).toEqual(['transient', 'locked']);
+  });
+});
+
+describe('summarizeFailure', () => {
+  it('prefers the engine diagnostics, deduplicated', () => {
+    expect(summarizeFailure(['  queue: AccessDenied ', 'queue: AccessDenied', 'update failed'], 'Command failed with exit code 255')).toBe('queue: AccessDenied');
+  });
+  it('falls back to the error lines of the CLI output', () => {
+    expect(summarizeFailure([], 'Command failed with exit code 255\nstdout:\n  error: no stack named x')).toBe('error: no stack named x');
+  });
+});
