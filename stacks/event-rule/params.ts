@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import { OutputRef, type TemplateParamsDefinition } from '../contract.js';
+
+/** EventBridge schedule expressions: `rate(5 minutes)` or `cron(0 12 * * ? *)`. */
+const ScheduleExpression = z
+  .string()
+  .regex(
+    /^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(\S+ \S+ \S+ \S+ \S+ \S+\))$/,
+    'must be rate(N minutes|hours|days) or cron(<6 EventBridge fields>)',
+  );
+
+/** Params of the `event-rule` template: exactly one of schedule and eventPattern. */
+export const EventRuleParams = z
+  .strictObject({
+    description: z.string().max(512).optional(),
+    schedule: ScheduleExpression.optional(),
+    eventPattern: z.record(z.string(), z.unknown()).optional(),
+    enabled: z.boolean().default(true),
+    /** The ARN output of a queue or topic stack, e.g. `{ fromStack: orders-queue, output: arn }`. */
+    target: OutputRef,
+  })
+  .superRefine((r, ctx) => {
+    if ((r.schedule === undefined) === (r.eventPattern === undefined))
+      ctx.addIssue({ code: 'custom', message: 'needs exactly one of schedule and eventPattern' });
+  });
+/** Validated event-rule params. */
+export type EventRuleParams = z.infer<typeof EventRuleParams>;
+
+/** The `event-rule` template: an EventBridge rule targeting a queue or topic. */
+export const eventRuleDefinition: TemplateParamsDefinition<typeof EventRuleParams> = {
+  name: 'event-rule',
+  version: '1',
+  description: 'EventBridge rule on a schedule or event pattern, targeting a queue or topic of another stack',
+  params: EventRuleParams,
+  outputs: [
+    { name: 'arn', description: 'rule ARN' },
+    { name: 'name', description: 'rule name' },
+  ],
+};

@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import type { TemplateParamsDefinition } from '../contract.js';
+
+/** Params of the `queue` template; limits are SQS's own. */
+export const QueueParams = z
+  .strictObject({
+    visibilityTimeoutSeconds: z.int().min(0).max(43_200).default(30),
+    messageRetentionSeconds: z.int().min(60).max(1_209_600).default(345_600),
+    delaySeconds: z.int().min(0).max(900).default(0),
+    fifo: z.boolean().default(false),
+    contentBasedDeduplication: z.boolean().optional(),
+    /** A second queue that receives messages after maxReceiveCount failed receives. */
+    deadLetter: z
+      .strictObject({
+        maxReceiveCount: z.int().min(1).max(1000),
+        messageRetentionSeconds: z.int().min(60).max(1_209_600).default(1_209_600),
+      })
+      .optional(),
+  })
+  .refine((q) => q.contentBasedDeduplication === undefined || q.fifo, {
+    message: 'contentBasedDeduplication needs fifo: true',
+    path: ['contentBasedDeduplication'],
+  });
+/** Validated queue params. */
+export type QueueParams = z.infer<typeof QueueParams>;
+
+/** The `queue` template: an SQS queue with an optional dead-letter queue. */
+export const queueDefinition: TemplateParamsDefinition<typeof QueueParams> = {
+  name: 'queue',
+  version: '1',
+  description: 'SQS queue: visibility timeout, retention, FIFO, optional dead-letter queue',
+  params: QueueParams,
+  outputs: [
+    { name: 'arn', description: 'queue ARN' },
+    { name: 'url', description: 'queue URL' },
+    { name: 'name', description: 'queue name' },
+    { name: 'deadLetterArn', description: 'dead-letter queue ARN (empty string without one)' },
+  ],
+};

@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { OutputRef, type TemplateParamsDefinition } from '../contract.js';
+
+/** A subscription of a queue of another stack, e.g. `queue: { fromStack: orders-queue, output: arn }`. */
+export const TopicSubscription = z.strictObject({
+  queue: OutputRef,
+  rawMessageDelivery: z.boolean().default(false),
+  /** SNS filter policy, applied to message attributes. */
+  filterPolicy: z.record(z.string(), z.unknown()).optional(),
+});
+
+/** Params of the `topic` template. */
+export const TopicParams = z.strictObject({
+  displayName: z.string().max(100).optional(),
+  fifo: z.boolean().default(false),
+  subscriptions: z.array(TopicSubscription).default([]),
+});
+/** Validated topic params. */
+export type TopicParams = z.infer<typeof TopicParams>;
+
+/** The `topic` template: an SNS topic fanning out to queues of other stacks. */
+export const topicDefinition: TemplateParamsDefinition<typeof TopicParams> = {
+  name: 'topic',
+  version: '1',
+  description: 'SNS topic with subscriptions to queues of other stacks',
+  params: TopicParams,
+  outputs: [
+    { name: 'arn', description: 'topic ARN' },
+    { name: 'name', description: 'topic name' },
+  ],
+};
