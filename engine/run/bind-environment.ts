@@ -1,0 +1,135 @@
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { LoadedEnvironment, LoadedStack } from '../load/index.js';
+import { findTemplate } from '../../stacks/catalog.js';
+import type { TemplateContext } from '../../stacks/contract.js';
+import type { DesiredStack } from '../plan/decide.js';
+import type { RecordedOutputs } from '../store/run-store.js';
+import type { ReconcileStack } from './reconcile.js';
+import type { BackendTarget, StackTarget } from './stack-runner.js';
+
+/** Where the engine keeps its own things, and overrides for local testing. */
+export interface BindOptions {
+  /** Commit being applied; goes into tags and run records. */
+  revision: string;
+  /** driftless state folder: PULUMI_HOME and workspaces live here. */
+  stateDir: string;
+  /** Folder that relative `file://` backends resolve against (the working directory). */
+  baseDir: string;
+  /**
+   * Replaces every environment's AWS endpoint (DRIFTLESS_AWS_ENDPOINT): points a whole
+   * tree at a LocalStack on another port, e.g. in tests and the embedded default.
+   */
+  awsEndpointOverride?: string;
+}
+
+/**
+ * Resolves an environment's backend URL: `file://` paths relative to `baseDir`
+ * (`file://.driftless/state/dev` → `<baseDir>/.driftless/state/dev`), S3 URLs as given.
+ */
+export function resolveBackendUrl(backend: string, baseDir: string): string {
+  if (!backend.startsWith('file://')) return backend;
+  const path = backend.slice('file://'.length);
+  return `file://${path.startsWith('/') ? fileURLToPath(`file://${path}`) : resolve(baseDir, path)}`;
+}
+
+/** Variables that reach the Pulumi CLI and the driftless-aws plugin for one environment. */
+export function awsEnvFor(env: LoadedEnvironment, opts: BindOptions): Record<string, string> {
+  const endpoint = opts.awsEndpointOverride ?? env.spec.aws.endpoint;
+  const vars: Record<string, string> = { AWS_REGION: env.spec.aws.region, AWS_DEFAULT_REGION: env.spec.aws.region };
+  if (endpoint) {
+    vars.AWS_ENDPOINT_URL = endpoint;
+    // LocalStack accepts any credentials, but the SDK needs some to sign requests.
+    if (!process.env.AWS_ACCESS_KEY_ID && !process.env.AWS_PROFILE) {
+      vars.AWS_ACCESS_KEY_ID = 'test';
+      vars.AWS_SECRET_ACCESS_KEY = 'test';
+    }
+  }
+  return vars;
+}
+
+/** The backend target of an environment. */
+export function backendFor(env: LoadedEnvironment, opts: BindOptions): BackendTarget {
+  return { url: resolveBackendUrl(env.spec.backend, opts.baseDir), pulumiHome: join(opts.stateDir, 'pulumi-home') };
+}
+
+/** Tags every resource of a stack carries (environment's, then the stack's own). */
+function stackTags(env: LoadedEnvironment, stack: LoadedStack): Record<string, string> {
+  return { ...env.spec.tags, ...stack.spec.tags };
+}
+
+/** Params of a stack as its template's schema parses them (defaults applied). */
+function parsedParams(stack: LoadedStack): { version: string; params: unknown } {
+  const t = findTemplate(stack.template);
+  // The loader only returns environments whose params passed this schema, so a failure
+  // here means a bug, not bad input.
+  if (!t.ok) throw new Error(t.message);
+  return { version: t.value.version, params: t.value.params.parse(stack.spec.params) };
+}
+
+/** The reduced form the planner fingerprints: everything from Git that shapes the stack. */
+export function desiredStack(env: LoadedEnvironment, stack: LoadedStack, parsed = parsedParams(stack)): DesiredStack {
+  const { version, params } = parsed;
+  return {
+    name: stack.name,
+    template: stack.template,
+    templateVersion: version,
+    spec: { template: stack.template, params, tags: stackTags(env, stack), region: env.spec.aws.region },
+    dependsOn: stack.spec.dependsOn,
+  };
+}
+
+/**
+ * Builds the StackTarget of one stack. The program is the trusted template from this
+ * installation (never code from the branch), loaded only when Pulumi runs it.
+ */
+function targetFor(
+  env: LoadedEnvironment,
+  stack: { name: string; template?: string; params?: unknown; tags?: Record<string, string> },
+  opts: BindOptions,
+  dependencies: Record<string, RecordedOutputs>,
+): StackTarget {
+  const template = stack.template;
+  const program = template
+    ? async () => {
+        const { programs } = await import('../../stacks/programs.js');
+        const run = programs[template];
+        if (!run) throw new Error(`template ${template} has no program`);
+        const ctx: TemplateContext = {
+          environment: env.name,
+          stack: stack.name,
+          region: env.spec.aws.region,
+          tags: stack.tags ?? {},
+          revision: opts.revision,
+          dependencies,
+        };
+        return run(stack.params, ctx);
+      }
+    : // A removed stack: an empty program, so `destroy` deletes what its state holds.
+      async () => ({});
+  return {
+    environment: env.name,
+    stack: stack.name,
+    program,
+    backend: backendFor(env, opts),
+    envVars: awsEnvFor(env, opts),
+    workDir: join(opts.stateDir, 'workspaces', env.name, stack.name),
+    secretsProvider: 'passphrase',
+  };
+}
+
+/** The reconciler's view of an environment: its stacks, bound and in dependency order. */
+export function bindEnvironment(env: LoadedEnvironment, opts: BindOptions): {
+  stacks: ReconcileStack[];
+  removedTarget: (name: string) => StackTarget;
+} {
+  const stacks = env.stacks.map((stack): ReconcileStack => {
+    const parsed = parsedParams(stack);
+    const params = parsed.params;
+    return {
+      desired: desiredStack(env, stack, parsed),
+      target: (deps) => targetFor(env, { name: stack.name, template: stack.template, params, tags: stackTags(env, stack) }, opts, deps),
+    };
+  });
+  return { stacks, removedTarget: (name) => targetFor(env, { name }, opts, {}) };
+}

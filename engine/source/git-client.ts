@@ -1,0 +1,36 @@
+import { simpleGit, type SimpleGit } from 'simple-git';
+
+/**
+ * The one place simple-git is created, hardened for unattended use: C locale (stable
+ * output), no prompts (a missing credential fails instead of hanging), batch-mode SSH,
+ * and a timeout when git stops producing output.
+ */
+export function gitClient(baseDir: string, opts: { timeoutMs?: number } = {}): SimpleGit {
+  return simpleGit({ baseDir, maxConcurrentProcesses: 4, timeout: { block: opts.timeoutMs ?? 120_000 } }).env({
+    ...stripUndefined(process.env),
+    LC_ALL: 'C',
+    GIT_TERMINAL_PROMPT: '0',
+    GIT_ASKPASS: 'echo',
+    GIT_SSH_COMMAND: process.env.GIT_SSH_COMMAND ?? 'ssh -o BatchMode=yes -o StrictHostKeyChecking=accept-new -o ConnectTimeout=20',
+  });
+}
+
+function stripUndefined(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
+}
+
+/**
+ * The commit a working folder is at, for run records: the HEAD SHA, suffixed `-dirty`
+ * when `paths` have uncommitted changes, or `working-tree` outside a Git repository.
+ */
+export async function workingRevision(dir: string, paths: string[] = ['.']): Promise<string> {
+  const git = gitClient(dir, { timeoutMs: 20_000 });
+  try {
+    if (!(await git.checkIsRepo())) return 'working-tree';
+    const head = (await git.revparse(['HEAD'])).trim();
+    const status = await git.raw(['status', '--porcelain', '--', ...paths]);
+    return status.trim() === '' ? head : `${head}-dirty`;
+  } catch {
+    return 'working-tree';
+  }
+}
