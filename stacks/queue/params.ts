@@ -35,5 +35,8 @@ export const queueDefinition: TemplateParamsDefinition<typeof QueueParams> = {
     { name: 'url', description: 'queue URL' },
     { name: 'name', description: 'queue name' },
     { name: 'deadLetterArn', description: 'dead-letter queue ARN (empty string without one)' },
+    { name: 'deadLetterName', description: 'dead-letter queue name (empty string without one)' },
+    { name: 'visibilityTimeoutSeconds', description: 'configured visibility timeout, for age-of-message alarms' },
+    { name: 'maxReceiveCount', description: 'receives before a message moves to the dead-letter queue (0 without one)' },
   ],
 };

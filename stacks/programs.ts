@@ -1,0 +1,31 @@
+// The Pulumi side of the catalogue. The engine imports this module only when it runs
+// Pulumi, so validation (stacks/catalog.ts) never loads the Pulumi SDK or the provider.
+import type { z } from 'zod';
+import type { TemplateParamsDefinition, TemplateProgram } from './contract.js';
+import { queueDefinition } from './queue/params.js';
+import { queueProgram } from './queue/program.js';
+
+/** A whole template: its params definition joined with its program. */
+export interface TemplateDefinition extends TemplateParamsDefinition {
+  /** Takes params as the engine holds them (validated but untyped) and parses them itself. */
+  program: TemplateProgram<unknown>;
+}
+
+/**
+ * Joins a params definition with its program. Parsing with the template's own schema
+ * (idempotent on params the loader already parsed) gives the program exactly its type
+ * without a cast, and keeps a program from ever seeing params its schema refuses.
+ */
+function define<S extends z.ZodType>(def: TemplateParamsDefinition<S>, program: TemplateProgram<z.output<S>>): TemplateDefinition {
+  return { ...def, program: (raw, ctx) => program(def.params.parse(raw), ctx) };
+}
+
+/** Every template of the catalogue with its program, by name. */
+export const templateDefinitions: ReadonlyMap<string, TemplateDefinition> = new Map(
+  [define(queueDefinition, queueProgram)].map((d): [string, TemplateDefinition] => [d.name, d]),
+);
+
+/** Programs by template name, as the engine binds them into stacks. */
+export const programs: Readonly<Record<string, TemplateProgram<unknown>>> = Object.fromEntries(
+  [...templateDefinitions.values()].map((d) => [d.name, d.program]),
+);

@@ -1,0 +1,43 @@
+import { Queue } from '../../provider/sdk/index.js';
+import type { TemplateProgram } from '../contract.js';
+import { physicalName, queueNameRule } from '../support/naming.js';
+import { resourceTags } from '../support/tags.js';
+import type { QueueParams } from './params.js';
+
+/**
+ * An SQS queue and, when asked, its dead-letter queue (FIFO when the queue is). Outputs
+ * carry what alarms need besides the names: the visibility timeout and maxReceiveCount.
+ */
+export const queueProgram: TemplateProgram<QueueParams> = (params, ctx) => {
+  const tags = resourceTags(ctx);
+  const rule = queueNameRule(params.fifo);
+  const dlq = params.deadLetter
+    ? new Queue('dead-letter', {
+        name: physicalName(ctx, rule, 'dlq'),
+        fifoQueue: params.fifo,
+        messageRetentionSeconds: params.deadLetter.messageRetentionSeconds,
+        tags,
+      })
+    : undefined;
+  const queue = new Queue('queue', {
+    name: physicalName(ctx, rule),
+    fifoQueue: params.fifo,
+    contentBasedDeduplication: params.contentBasedDeduplication ?? false,
+    visibilityTimeoutSeconds: params.visibilityTimeoutSeconds,
+    messageRetentionSeconds: params.messageRetentionSeconds,
+    delaySeconds: params.delaySeconds,
+    redrivePolicy: dlq && params.deadLetter
+      ? { deadLetterTargetArn: dlq.arn, maxReceiveCount: params.deadLetter.maxReceiveCount }
+      : undefined,
+    tags,
+  });
+  return {
+    name: queue.name,
+    arn: queue.arn,
+    url: queue.url,
+    deadLetterName: dlq?.name ?? '',
+    deadLetterArn: dlq?.arn ?? '',
+    visibilityTimeoutSeconds: params.visibilityTimeoutSeconds,
+    maxReceiveCount: params.deadLetter?.maxReceiveCount ?? 0,
+  };
+};

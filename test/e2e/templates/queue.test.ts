@@ -1,0 +1,52 @@
+import { GetQueueAttributesCommand, GetQueueUrlCommand, ListQueueTagsCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { describe, expect, it } from 'vitest';
+import { awsTestConfig } from '../../support/aws.js';
+import { changesOf, plainOutputs, templateStack } from '../../support/template-e2e.js';
+
+const yaml = `apiVersion: driftless/v1
+kind: Stack
+metadata: { name: orders-queue }
+spec:
+  template: queue
+  params:
+    visibilityTimeoutSeconds: 45
+    messageRetentionSeconds: 86400
+    deadLetter: { maxReceiveCount: 5 }
+  tags: { data-class: internal }
+`;
+
+describe('queue template on LocalStack', () => {
+  it('creates the queue and dead-letter queue from YAML, is stable on a second up, and destroys cleanly', async () => {
+    const sqs = new SQSClient(awsTestConfig());
+    const { stack, context } = await templateStack({ name: 'orders-queue', documents: { 'orders-queue': yaml } });
+    const name = `${context.environment}-orders-queue`;
+
+    const up = await stack.up();
+    expect(up.summary.result).toBe('succeeded');
+    const outputs = plainOutputs(up.outputs);
+    expect(outputs).toMatchObject({ name, deadLetterName: `${name}-dlq`, visibilityTimeoutSeconds: 45, maxReceiveCount: 5 });
+
+    const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: name }));
+    expect(QueueUrl).toBe(outputs.url);
+    const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['All'] }));
+    expect(Attributes).toMatchObject({ VisibilityTimeout: '45', MessageRetentionPeriod: '86400', QueueArn: outputs.arn });
+    expect(JSON.parse(Attributes!.RedrivePolicy!)).toEqual({ deadLetterTargetArn: outputs.deadLetterArn, maxReceiveCount: 5 });
+    const { Tags } = await sqs.send(new ListQueueTagsCommand({ QueueUrl }));
+    expect(Tags).toEqual({
+      team: 'templates-e2e',
+      'data-class': 'internal',
+      environment: context.environment,
+      stack: 'orders-queue',
+      'managed-by': 'driftless',
+      revision: context.revision,
+    });
+
+    const again = await stack.up();
+    expect(changesOf(again.summary)).toEqual({});
+
+    const destroy = await stack.destroy();
+    expect(destroy.summary.result).toBe('succeeded');
+    await expect(sqs.send(new GetQueueUrlCommand({ QueueName: name }))).rejects.toMatchObject({ name: 'QueueDoesNotExist' });
+    await expect(sqs.send(new GetQueueUrlCommand({ QueueName: `${name}-dlq` }))).rejects.toMatchObject({ name: 'QueueDoesNotExist' });
+  });
+});

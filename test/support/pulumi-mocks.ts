@@ -1,0 +1,81 @@
+import * as pulumi from '@pulumi/pulumi';
+import type { TemplateContext } from '../../stacks/contract.js';
+
+/** One resource a program registered, as the mocks saw it. */
+export interface MockedResource {
+  type: string;
+  name: string;
+  inputs: Record<string, unknown>;
+}
+
+/**
+ * Installs Pulumi mocks that record every resource and answer with its inputs plus an
+ * ARN, URL and id derived from its physical name (or logical name), the way the real
+ * provider reports them. Mocks are process-global: call this once per test file.
+ */
+export function recordResources(): MockedResource[] {
+  const resources: MockedResource[] = [];
+  pulumi.runtime.setMocks(
+    {
+      newResource(args) {
+        const inputs = args.inputs as Record<string, unknown>;
+        resources.push({ type: args.type, name: args.name, inputs });
+        const physical = typeof inputs.name === 'string' ? inputs.name : args.name;
+        const service = args.type.split(':')[1] ?? 'mock';
+        const arn = `arn:aws:${service}:us-east-1:000000000000:${physical}`;
+        return { id: `${physical}-id`, state: { ...inputs, arn, url: `https://mock/${physical}`, keyId: `${physical}-key` } };
+      },
+      call(args) {
+        return args.inputs;
+      },
+    },
+    'driftless',
+    'test',
+    false,
+  );
+  return resources;
+}
+
+/** The value of a program output (plain or Output), unwrapped. */
+export function valueOf<T>(output: pulumi.Input<T>): Promise<T> {
+  return new Promise((resolve) => {
+    pulumi.output(output).apply((v) => {
+      resolve(v as T);
+      return v;
+    });
+  });
+}
+
+/** Whether an output was marked secret. */
+export function isSecretOutput(output: pulumi.Input<unknown>): Promise<boolean> {
+  return pulumi.isSecret(pulumi.output(output));
+}
+
+/** Every output of a program, unwrapped. */
+export async function valuesOf(outputs: Record<string, pulumi.Input<unknown>>): Promise<Record<string, unknown>> {
+  const entries = await Promise.all(Object.entries(outputs).map(async ([k, v]) => [k, await valueOf(v)] as const));
+  return Object.fromEntries(entries);
+}
+
+/** A context as the engine builds it, for stack `stack` in environment `dev`. */
+export function testContext(stack: string, dependencies: TemplateContext['dependencies'] = {}): TemplateContext {
+  return {
+    environment: 'dev',
+    stack,
+    region: 'us-east-1',
+    tags: { owner: 'platform-team', environment: 'yaml-cannot-override' },
+    revision: '0123456789abcdef0123456789abcdef01234567',
+    dependencies,
+  };
+}
+
+/** The tags every resource of {@link testContext} must carry. */
+export function expectedTags(stack: string): Record<string, string> {
+  return {
+    owner: 'platform-team',
+    environment: 'dev',
+    stack,
+    'managed-by': 'driftless',
+    revision: '0123456789abcdef0123456789abcdef01234567',
+  };
+}

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { expectedTags, recordResources, testContext, valuesOf } from '../../support/pulumi-mocks.js';
+import { QueueParams } from '../../../stacks/queue/params.js';
+import { queueProgram } from '../../../stacks/queue/program.js';
+
+const resources = recordResources();
+
+describe('queue template (Pulumi mocks)', () => {
+  it('creates the queue and its dead-letter queue with deterministic names, tags and alarm-ready outputs', async () => {
+    const params = QueueParams.parse({ visibilityTimeoutSeconds: 45, deadLetter: { maxReceiveCount: 5 } });
+    const outputs = await valuesOf(queueProgram(params, testContext('orders-queue')));
+
+    expect(resources.map((r) => [r.type, r.name])).toEqual([
+      ['driftless-aws:sqs:Queue', 'dead-letter'],
+      ['driftless-aws:sqs:Queue', 'queue'],
+    ]);
+    const [dlq, queue] = resources;
+    expect(dlq!.inputs).toMatchObject({ name: 'dev-orders-queue-dlq', fifoQueue: false, messageRetentionSeconds: 1_209_600 });
+    expect(queue!.inputs).toMatchObject({
+      name: 'dev-orders-queue',
+      visibilityTimeoutSeconds: 45,
+      messageRetentionSeconds: 345_600,
+      delaySeconds: 0,
+      redrivePolicy: { deadLetterTargetArn: 'arn:aws:sqs:us-east-1:000000000000:dev-orders-queue-dlq', maxReceiveCount: 5 },
+    });
+    for (const r of resources) expect(r.inputs.tags).toEqual(expectedTags('orders-queue'));
+
+    expect(outputs).toEqual({
+      name: 'dev-orders-queue',
+      arn: 'arn:aws:sqs:us-east-1:000000000000:dev-orders-queue',
+      url: 'https://mock/dev-orders-queue',
+      deadLetterName: 'dev-orders-queue-dlq',
+      deadLetterArn: 'arn:aws:sqs:us-east-1:000000000000:dev-orders-queue-dlq',
+      visibilityTimeoutSeconds: 45,
+      maxReceiveCount: 5,
+    });
+  });
+
+  it('names FIFO queues with .fifo and leaves the dead-letter outputs empty without one', async () => {
+    resources.length = 0;
+    const params = QueueParams.parse({ fifo: true, contentBasedDeduplication: true });
+    const outputs = await valuesOf(queueProgram(params, testContext('payments')));
+
+    expect(resources).toHaveLength(1);
+    expect(resources[0]!.inputs).toMatchObject({ name: 'dev-payments.fifo', fifoQueue: true, contentBasedDeduplication: true });
+    expect(resources[0]!.inputs.redrivePolicy).toBeUndefined();
+    expect(outputs).toMatchObject({ deadLetterName: '', deadLetterArn: '', maxReceiveCount: 0 });
+  });
+});
