@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   LocalWorkspace,
   PulumiCommand,
@@ -9,9 +10,10 @@ import {
 } from '@pulumi/pulumi/automation/index.js';
 import { findPulumiCli, offlinePulumiEnv, type PulumiLocations } from '../toolchain/pulumi-env.js';
 import { pulumiBinDir, providerPluginDir } from '../toolchain/paths.js';
+import { PROVIDER_NAME } from '../../provider/src/package-name.js';
 
-/** Name of driftless's own AWS resource provider (never `aws`, so it cannot shadow the real plugin). */
-export const PROVIDER_NAME = 'driftless-aws';
+/** Name of driftless's own AWS resource provider; defined beside the provider, which needs it too. */
+export { PROVIDER_NAME };
 
 /** Everything needed to select one inline-program stack. */
 export interface InlineStackTarget {
@@ -57,6 +59,8 @@ export function pulumiCommand(): Promise<PulumiCommand> {
  */
 export async function selectInlineStack(t: InlineStackTarget): Promise<Stack> {
   mkdirSync(t.workDir, { recursive: true });
+  // A file backend's folder must exist before Pulumi opens it.
+  if (t.locations.backendUrl.startsWith('file://')) mkdirSync(fileURLToPath(t.locations.backendUrl), { recursive: true });
   const projectSettings: ProjectSettingsWithPlugins = {
     name: t.projectName,
     runtime: 'nodejs',

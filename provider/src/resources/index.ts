@@ -1,0 +1,8 @@
+import type { ResourceHandler } from '../handler.js';
+import { sqsQueue } from './sqs-queue.js';
+
+/**
+ * Every resource type the provider serves. Adding one = one module in this folder
+ * plus one entry here (and its typed class in provider/sdk/).
+ */
+export const resourceHandlers: readonly ResourceHandler[] = [sqsQueue];
