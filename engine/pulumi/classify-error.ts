@@ -50,5 +50,5 @@ export function summarizeFailure(diagnostics: string[], errorText: string): stri
     .split('\n')
     .map((l) => l.trim())
     .filter((l) => l.startsWith('error:') || l.includes('error:'));
-  return (lines.length > 0 ? lines : errorText.split('\n').slice(0, 5)).join('\n').slice(0, 2000);
+  return [...new Set(lines.length > 0 ? lines : errorText.split('\n').slice(0, 5))].join('\n').slice(0, 2000);
 }

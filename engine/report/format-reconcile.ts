@@ -71,7 +71,7 @@ export function formatReconcileText(r: ReconcileResult): string {
   const lines = [`driftless ${r.operation} ${r.environment} @ ${r.revision}`];
   for (const s of r.stacks) {
     const head = `${s.outcome.padEnd(9)} ${s.stack}`;
-    const detail = s.outcome === 'unchanged' || s.outcome === 'blocked' || s.outcome === 'orphaned' ? s.reason : `${s.reason}; ${formatCounts(s.changes)}${s.durationMs ? ` (${(s.durationMs / 1000).toFixed(1)} s)` : ''}`;
+    const detail = ['unchanged', 'blocked', 'orphaned', 'failed'].includes(s.outcome) ? s.reason : `${s.reason}; ${formatCounts(s.changes)}${s.durationMs ? ` (${(s.durationMs / 1000).toFixed(1)} s)` : ''}`;
     lines.push(`${head}: ${detail}`);
     if (s.error) lines.push(...s.error.split('\n').map((l) => `    error [${s.errorKind}]: ${l}`));
     for (const step of reportedSteps(s.steps)) {

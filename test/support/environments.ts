@@ -1,0 +1,46 @@
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseDocument } from 'yaml';
+import { projectRoot } from '../../engine/toolchain/paths.js';
+import { uniqueName } from './aws.js';
+
+/** A copy of an example environment under a unique name, in its own working folder. */
+export interface EnvironmentCopy {
+  /** Working folder: run the CLI here; relative backends and state live below it. */
+  cwd: string;
+  /** Unique environment name (physical resource names derive from it). */
+  name: string;
+  /** Folder of the copied environment. */
+  dir: string;
+}
+
+/**
+ * Copies environments/<source> into `<root>/environments/<unique name>` and renames it,
+ * so parallel test files never share physical resource names on the one LocalStack.
+ * `edit` may change the Environment spec (e.g. its backend).
+ */
+export function copyExampleEnvironment(root: string, source: string, edit?: (spec: Record<string, unknown>) => void): EnvironmentCopy {
+  const name = uniqueName(`e2e${source}`).replace(/-/g, '').slice(0, 24);
+  const dir = join(root, 'environments', name);
+  mkdirSync(join(root, 'environments'), { recursive: true });
+  cpSync(join(projectRoot, 'environments', source), dir, { recursive: true });
+  const file = join(dir, 'environment.yaml');
+  const doc = parseDocument(readFileSync(file, 'utf8'));
+  doc.setIn(['metadata', 'name'], name);
+  doc.setIn(['spec', 'backend'], `file://state/${name}`);
+  if (edit) {
+    const spec = (doc.toJS() as { spec: Record<string, unknown> }).spec;
+    edit(spec);
+    doc.set('spec', doc.createNode(spec));
+  }
+  writeFileSync(file, doc.toString());
+  return { cwd: root, name, dir };
+}
+
+/** Rewrites one value in a stack file of a copied environment. */
+export function editStack(env: EnvironmentCopy, stack: string, path: (string | number)[], value: unknown): void {
+  const file = join(env.dir, `${stack}.yaml`);
+  const doc = parseDocument(readFileSync(file, 'utf8'));
+  doc.setIn(path, value);
+  writeFileSync(file, doc.toString());
+}
