@@ -1,7 +1,7 @@
 import type { ReconcileResult, StackOutcome } from '../run/reconcile.js';
 import type { ResourceStep } from '../run/stack-runner.js';
 import type { ChangeCounts } from '../store/run-store.js';
-import { fieldChanges, type FieldChange } from './field-changes.js';
+import { fieldDiff, type FieldChange } from '../drift/field-diff.js';
 
 /** A resource change as reports show it: no raw state, only the fields that differ. */
 export interface ReportedStep {
@@ -33,11 +33,16 @@ const OP_SYMBOL: Record<string, string> = {
   refresh: '~',
 };
 
+/** Drops Pulumi's own keys (`__defaults`, `__meta`…) so reports show only user-facing fields. */
+function withoutBookkeeping(props: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  return props && Object.fromEntries(Object.entries(props).filter(([k]) => !k.startsWith('__')));
+}
+
 /** Steps that change something, each with its field-level changes. */
 export function reportedSteps(steps: readonly ResourceStep[]): ReportedStep[] {
   return steps
     .filter((s) => s.op !== 'same' && s.op !== 'read')
-    .map((s) => ({ urn: s.urn, type: s.type, name: s.name, op: s.op, fields: s.op === 'create' || s.op === 'delete' ? [] : fieldChanges(s.oldInputs, s.newInputs) }));
+    .map((s) => ({ urn: s.urn, type: s.type, name: s.name, op: s.op, fields: s.op === 'create' || s.op === 'delete' ? [] : fieldDiff(withoutBookkeeping(s.oldInputs), withoutBookkeeping(s.newInputs)) }));
 }
 
 /** The structured report of a reconcile. */
@@ -76,7 +81,7 @@ export function formatReconcileText(r: ReconcileResult): string {
     if (s.error) lines.push(...s.error.split('\n').map((l) => `    error [${s.errorKind}]: ${l}`));
     for (const step of reportedSteps(s.steps)) {
       lines.push(`    ${(OP_SYMBOL[step.op] ?? '?').padEnd(2)} ${step.op} ${step.type} ${step.name}`);
-      for (const f of step.fields) lines.push(`          ${f.path}: ${formatValue(f.old)} => ${formatValue(f.new)}`);
+      for (const f of step.fields) lines.push(`          ${f.path}: ${formatValue(f.before)} => ${formatValue(f.after)}`);
     }
   }
   const applied = r.stacks.filter((s) => s.outcome === 'applied' || s.outcome === 'previewed').length;

@@ -90,7 +90,7 @@ describe('driftless up on the example dev environment', () => {
     const planned = JSON.parse(previewJson.stdout) as ReconcileReport;
     expect(planned.changes).toBe(true);
     const queueSteps = planned.stacks.find((s) => s.stack === 'orders-queue')?.steps ?? [];
-    expect(queueSteps).toContainEqual(expect.objectContaining({ op: 'update', fields: [{ path: 'visibilityTimeoutSeconds', old: 30, new: 45 }] }));
+    expect(queueSteps).toContainEqual(expect.objectContaining({ op: 'update', fields: [{ path: 'visibilityTimeoutSeconds', kind: 'changed', before: 30, after: 45 }] }));
     // preview changed nothing
     const queue = statusOf('orders-queue')?.applied?.outputs as { url: string };
     const before = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queue.url, AttributeNames: ['VisibilityTimeout'] }));
