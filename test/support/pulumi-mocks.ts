@@ -11,19 +11,20 @@ export interface MockedResource {
 /**
  * Installs Pulumi mocks that record every resource and answer with its inputs plus an
  * ARN, URL and id derived from its physical name (or logical name), the way the real
- * provider reports them. Mocks are process-global: call this once per test file.
+ * provider reports them. Mocks are process-global, hence one template per test file.
  */
-export function recordResources(): MockedResource[] {
+function recordResources(): MockedResource[] {
   const resources: MockedResource[] = [];
   pulumi.runtime.setMocks(
     {
       newResource(args) {
         const inputs = args.inputs as Record<string, unknown>;
         resources.push({ type: args.type, name: args.name, inputs });
-        const physical = typeof inputs.name === 'string' ? inputs.name : args.name;
-        const service = args.type.split(':')[1] ?? 'mock';
+        const named = [inputs.name, inputs.bucket, inputs.roleName].find((v) => typeof v === 'string');
+        const physical = typeof named === 'string' ? named : args.name;
+        const service = args.type.split(':')[1]?.split('/')[0] ?? 'mock';
         const arn = `arn:aws:${service}:us-east-1:000000000000:${physical}`;
-        return { id: `${physical}-id`, state: { ...inputs, arn, url: `https://mock/${physical}`, keyId: `${physical}-key` } };
+        return { id: physical, state: { ...inputs, arn, url: `https://mock/${physical}`, keyId: `${physical}-key` } };
       },
       call(args) {
         return args.inputs;
@@ -44,6 +45,33 @@ export function valueOf<T>(output: pulumi.Input<T>): Promise<T> {
       return v;
     });
   });
+}
+
+/** What a program returned and registered under mocks. */
+export interface ProgramRun {
+  /** Outputs, unwrapped. */
+  outputs: Record<string, unknown>;
+  /** The outputs as returned, to inspect secretness. */
+  raw: Record<string, pulumi.Input<unknown>>;
+  resources: MockedResource[];
+}
+
+/**
+ * Runs a program under fresh mocks and waits until every registration it started has
+ * reached the mocks (disconnect drains Pulumi's RPC queue), including resources whose
+ * inputs wait on other resources' outputs.
+ */
+export async function runProgram(program: () => Record<string, pulumi.Input<unknown>>): Promise<ProgramRun> {
+  const resources = recordResources();
+  const raw = program();
+  const outputs = await valuesOf(raw);
+  await pulumi.runtime.disconnect();
+  return { outputs, raw, resources };
+}
+
+/** The resources of one type, in registration order. */
+export function ofType(run: ProgramRun, type: string): MockedResource[] {
+  return run.resources.filter((r) => r.type === type);
 }
 
 /** Whether an output was marked secret. */

@@ -1,14 +1,14 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Stack } from '@pulumi/pulumi/automation/index.js';
-import { expect } from 'vitest';
+import { expect, onTestFinished } from 'vitest';
 import { loadEnvironment, type LoadedStack } from '../../engine/load/index.js';
 import { selectInlineStack } from '../../engine/pulumi/workspace.js';
 import { fileBackendLocations } from '../../engine/toolchain/pulumi-env.js';
 import type { TemplateContext } from '../../stacks/contract.js';
 import { programs } from '../../stacks/programs.js';
 import { awsTestEnv, TEST_REGION, uniqueName } from './aws.js';
-import { tempDir } from './temp.js';
 
 /** A template stack loaded from YAML and selected on a file backend, ready for `up`. */
 export interface TemplateStack {
@@ -34,12 +34,13 @@ export interface TemplateStackSource {
 
 /**
  * Writes a fresh environment (unique name, so runs never share AWS names) holding the
- * given Stack documents, loads it with the real loader and selects the stack's inline
+ * given Stack documents in a temp folder removed after the test, loads it with the real loader and selects the stack's inline
  * program on a temp file backend against the test LocalStack.
  */
 export async function templateStack(src: TemplateStackSource): Promise<TemplateStack> {
   const environment = uniqueName('e2e');
-  const dir = tempDir('template-e2e');
+  const dir = mkdtempSync(join(tmpdir(), 'driftless-template-e2e-'));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
   const envDir = join(dir, 'environments', environment);
   mkdirSync(envDir, { recursive: true });
   writeFileSync(

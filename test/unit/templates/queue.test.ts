@@ -1,14 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { expectedTags, recordResources, testContext, valuesOf } from '../../support/pulumi-mocks.js';
+import { expectedTags, runProgram, testContext } from '../../support/pulumi-mocks.js';
 import { QueueParams } from '../../../stacks/queue/params.js';
 import { queueProgram } from '../../../stacks/queue/program.js';
 
-const resources = recordResources();
 
 describe('queue template (Pulumi mocks)', () => {
   it('creates the queue and its dead-letter queue with deterministic names, tags and alarm-ready outputs', async () => {
     const params = QueueParams.parse({ visibilityTimeoutSeconds: 45, deadLetter: { maxReceiveCount: 5 } });
-    const outputs = await valuesOf(queueProgram(params, testContext('orders-queue')));
+    const { outputs, resources } = await runProgram(() => queueProgram(params, testContext('orders-queue')));
 
     expect(resources.map((r) => [r.type, r.name])).toEqual([
       ['driftless-aws:sqs:Queue', 'dead-letter'],
@@ -37,9 +36,8 @@ describe('queue template (Pulumi mocks)', () => {
   });
 
   it('names FIFO queues with .fifo and leaves the dead-letter outputs empty without one', async () => {
-    resources.length = 0;
     const params = QueueParams.parse({ fifo: true, contentBasedDeduplication: true });
-    const outputs = await valuesOf(queueProgram(params, testContext('payments')));
+    const { outputs, resources } = await runProgram(() => queueProgram(params, testContext('payments')));
 
     expect(resources).toHaveLength(1);
     expect(resources[0]!.inputs).toMatchObject({ name: 'dev-payments.fifo', fifoQueue: true, contentBasedDeduplication: true });
