@@ -22,6 +22,11 @@ function generatedProperties(props: Props): string[] {
   return Array.isArray(d) ? d.filter((x): x is string => typeof x === 'string') : [];
 }
 
+/** Properties to mark secret: those that arrived secret plus those the handler always keeps secret. */
+function withHandlerSecrets(h: ResourceHandler, secretKeys: ReadonlySet<string>): Set<string> {
+  return new Set([...secretKeys, ...(h.secrets ?? [])]);
+}
+
 /** Only the properties a handler declares rules for (drops attributes and markers). */
 function inputsOf(h: ResourceHandler, props: Props): Inputs {
   const out: Inputs = {};
@@ -80,7 +85,7 @@ export class Dispatcher implements provider.Provider {
     const inputs: Props = { ...parsed.data };
     for (const k of unknownKeys) inputs[k] = raw[k];
     if (generated.length) inputs[DEFAULTS_KEY] = generated;
-    return { inputs: wrapSecrets(inputs, secretKeys) };
+    return { inputs: wrapSecrets(inputs, withHandlerSecrets(h, secretKeys)) };
   }
 
   /** Update or replace per property rules; names fixed by the user force delete-before-replace. */
@@ -101,7 +106,7 @@ export class Dispatcher implements provider.Provider {
     const h = this.handlerFor(urn);
     const { plain, secretKeys } = unwrapSecrets(inputs);
     const { id, attributes } = await h.create(inputsOf(h, plain));
-    return { id, outs: wrapSecrets({ ...plain, ...attributes }, secretKeys) };
+    return { id, outs: wrapSecrets({ ...plain, ...attributes }, withHandlerSecrets(h, secretKeys)) };
   }
 
   /** Live state in input form; an empty id tells the engine the resource is gone. */
@@ -114,8 +119,8 @@ export class Dispatcher implements provider.Provider {
     const inputs = { ...live.inputs, ...markers };
     return {
       id,
-      inputs: wrapSecrets(inputs, secretKeys),
-      props: wrapSecrets({ ...inputs, ...live.attributes }, secretKeys),
+      inputs: wrapSecrets(inputs, withHandlerSecrets(h, secretKeys)),
+      props: wrapSecrets({ ...inputs, ...live.attributes }, withHandlerSecrets(h, secretKeys)),
     };
   }
 
@@ -127,7 +132,7 @@ export class Dispatcher implements provider.Provider {
     const newInputs = inputsOf(h, plain);
     const { changed } = diffInputs(h.rules, oldInputs, newInputs);
     const attributes = await h.update(id, oldInputs, newInputs, changed);
-    return { outs: wrapSecrets({ ...plain, ...attributes }, secretKeys) };
+    return { outs: wrapSecrets({ ...plain, ...attributes }, withHandlerSecrets(h, secretKeys)) };
   }
 
   async delete(id: string, urn: string, props: Props): Promise<void> {

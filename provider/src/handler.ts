@@ -49,6 +49,11 @@ export interface ResourceHandler<S extends z.ZodObject = z.ZodObject, A extends 
    * types whose identity is not a name (e.g. an SNS subscription is its topic+endpoint).
    */
   readonly deleteBeforeReplace?: boolean;
+  /**
+   * Properties that are always secret (a secret's value), even when the program passed
+   * them in plain text: check stores them as secrets and every output marks them so.
+   */
+  readonly secrets?: ReadonlyArray<keyof z.output<S> & string>;
   /** Creates the resource; must leave nothing behind when it fails. */
   create(inputs: z.output<S>): Promise<{ id: string; attributes: A }>;
   /** Live state, or `undefined` when the resource is gone. */
