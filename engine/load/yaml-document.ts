@@ -29,7 +29,11 @@ function problemAt(lineCounter: LineCounter, offset: number, message: string): Y
 function describeYamlError(e: YAMLError, text: string): string {
   switch (e.code) {
     case 'DUPLICATE_KEY':
-      return `duplicate key "${text.slice(e.pos[0], e.pos[1]).trim()}": each key may appear once in a mapping`;
+      return `duplicate key "${keyAt(text, e.pos[0])}": each key may appear once in a mapping`;
+    case 'BAD_INDENT':
+      return `bad indentation: ${e.message.charAt(0).toLowerCase()}${e.message.slice(1)}`;
+    case 'MULTILINE_IMPLICIT_KEY':
+      return 'a key runs over several lines: is the ":" after a key missing?';
     case 'TAB_AS_INDENT':
       return 'tab character used for indentation: YAML indents with spaces only';
     case 'TAG_RESOLVE_FAILED':
@@ -37,6 +41,13 @@ function describeYamlError(e: YAMLError, text: string): string {
     default:
       return e.message.split('\n')[0]!;
   }
+}
+
+/** The key written at `offset` (the parser marks only its first character). */
+function keyAt(text: string, offset: number): string {
+  const rest = text.slice(offset, text.indexOf('\n', offset) === -1 ? undefined : text.indexOf('\n', offset));
+  const m = /^("[^"]*"|'[^']*'|.+?)\s*:(\s|$)/.exec(rest);
+  return (m?.[1] ?? rest).replace(/^["']|["']$/g, '');
 }
 
 function firstAliasOffset(doc: Document): number {

@@ -117,7 +117,7 @@ function toIssues(issue: Issue, schema: z.ZodType, base: PropertyKey[] = []): Is
     }
     case 'invalid_value': {
       const values = issue.values.map((v) => quote(v));
-      const guess = typeof input === 'string' ? closest(input, issue.values.map(String)) : undefined;
+      const guess = typeof input === 'string' && issue.values.length > 1 ? closest(input, issue.values.map(String)) : undefined;
       const expected = values.length === 1 ? values[0]! : `one of ${values.join(', ')}`;
       return [{ path, message: `expected ${expected}, got ${quote(input)}${guess ? ` (did you mean "${guess}"?)` : ''}` }];
     }
