@@ -1,0 +1,166 @@
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { z } from 'zod';
+import { awsService } from '../aws/clients.js';
+import { awsCall, unlessNotFound } from '../aws/retry.js';
+import { canonicalJson, parseJson } from '../canonical.js';
+import { defineHandler } from '../handler.js';
+import { generatedName } from '../naming.js';
+import { Tags } from '../schema-helpers.js';
+import { RULE_TOKEN } from '../../sdk/tokens.js';
+import { fromTagList, toTagList } from './tag-list.js';
+import { tagChanges } from './tag-changes.js';
+
+/** The EventBridge client, shared with the target handler (one per plugin process). */
+export const events = awsService(
+  () => import('@aws-sdk/client-eventbridge'),
+  (sdk, settings): EventBridgeClient => new sdk.EventBridgeClient(settings),
+);
+
+/** Rule names, event bus names and target ids share one alphabet. */
+export const EVENTS_NAME = /^[A-Za-z0-9._-]{1,64}$/;
+
+/**
+ * JSON given as text or as an object, stored as canonical text (keys sorted, no
+ * spaces) so that spelling never shows up as a diff. Not JSON, or not an object, is a
+ * check failure on the property.
+ */
+export const JsonObjectText = z.union([z.string(), z.record(z.string(), z.unknown())]).transform((v, ctx) => {
+  const parsed = typeof v === 'string' ? parseJson(v) : { ok: true as const, value: v };
+  if (!parsed.ok) {
+    ctx.addIssue({ code: 'custom', message: `is not valid JSON (${parsed.message})` });
+    return z.NEVER;
+  }
+  if (typeof parsed.value !== 'object' || parsed.value === null || Array.isArray(parsed.value)) {
+    ctx.addIssue({ code: 'custom', message: 'must be a JSON object' });
+    return z.NEVER;
+  }
+  return canonicalJson(parsed.value);
+});
+
+/** A rule's inputs after check, in the form `read` returns too. */
+export const RuleInputs = z
+  .strictObject({
+    name: z.string().regex(EVENTS_NAME, 'a rule name has 1-64 letters, digits and ._-'),
+    eventBusName: z.string().min(1).max(256).default('default'),
+    description: z.string().max(512).optional(),
+    /** Which events match; an object or its JSON text. */
+    eventPattern: JsonObjectText.optional(),
+    /** `rate(…)` or `cron(…)`. */
+    scheduleExpression: z
+      .string()
+      .regex(/^(rate|cron)\(.+\)$/, 'is "rate(<value> <unit>)" or "cron(<fields>)"')
+      .optional(),
+    state: z.enum(['ENABLED', 'DISABLED']).default('ENABLED'),
+    tags: Tags,
+  })
+  .superRefine((r, ctx) => {
+    if (r.eventPattern === undefined && r.scheduleExpression === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['eventPattern'], message: 'a rule needs an eventPattern or a scheduleExpression' });
+    }
+  });
+/** A rule's inputs after check. */
+export type RuleInputs = z.output<typeof RuleInputs>;
+
+/** Computed attributes of a rule. */
+export interface RuleAttributes extends Record<string, unknown> {
+  arn: string;
+}
+
+/** PutRule creates or replaces every field: whatever it omits is cleared. */
+async function putRule(r: RuleInputs): Promise<string> {
+  const { sdk, client } = await events();
+  const out = await awsCall('EventBridge PutRule', () =>
+    client.send(
+      new sdk.PutRuleCommand({
+        Name: r.name,
+        EventBusName: r.eventBusName,
+        Description: r.description,
+        EventPattern: r.eventPattern,
+        ScheduleExpression: r.scheduleExpression,
+        State: r.state,
+      }),
+    ),
+  );
+  return out.RuleArn ?? '';
+}
+
+/** EventBridge rule: an event pattern or schedule on an event bus, its state, tags. */
+export const eventsRule = defineHandler({
+  token: RULE_TOKEN,
+  schema: RuleInputs,
+  rules: {
+    name: 'replace',
+    eventBusName: 'replace',
+    description: 'update',
+    eventPattern: 'update',
+    scheduleExpression: 'update',
+    state: 'update',
+    tags: 'update',
+  },
+  naming: {
+    property: 'name',
+    generate: (logical, suffix) => generatedName(logical, suffix, { maxLength: 64, allowed: /[A-Za-z0-9._-]/ }),
+  },
+
+  async create(r) {
+    const { sdk, client } = await events();
+    const arn = await putRule(r);
+    if (Object.keys(r.tags).length) {
+      await awsCall('EventBridge TagResource', () => client.send(new sdk.TagResourceCommand({ ResourceARN: arn, Tags: toTagList(r.tags) })));
+    }
+    return { id: r.name, attributes: { arn } };
+  },
+
+  async read(name, current) {
+    const { sdk, client } = await events();
+    const d = await unlessNotFound('EventBridge DescribeRule', () =>
+      client.send(new sdk.DescribeRuleCommand({ Name: name, EventBusName: current.eventBusName })),
+    );
+    if (!d) return undefined;
+    const arn = d.Arn ?? '';
+    const tags = await awsCall('EventBridge ListTagsForResource', () => client.send(new sdk.ListTagsForResourceCommand({ ResourceARN: arn })));
+    const pattern = d.EventPattern ? parseJson(d.EventPattern) : undefined;
+    return {
+      inputs: {
+        name,
+        eventBusName: d.EventBusName ?? current.eventBusName,
+        description: d.Description || undefined,
+        eventPattern: pattern?.ok ? canonicalJson(pattern.value) : d.EventPattern,
+        scheduleExpression: d.ScheduleExpression || undefined,
+        state: d.State === 'DISABLED' ? ('DISABLED' as const) : ('ENABLED' as const),
+        tags: fromTagList(tags.Tags),
+      },
+      attributes: { arn },
+    };
+  },
+
+  async update(name, olds, news, changed) {
+    const { sdk, client } = await events();
+    const arn = await (changed.some((k) => k !== 'tags')
+      ? putRule(news)
+      : awsCall('EventBridge DescribeRule', () => client.send(new sdk.DescribeRuleCommand({ Name: name, EventBusName: news.eventBusName }))).then((d) => d.Arn ?? ''));
+    const t = tagChanges(olds.tags, news.tags);
+    if (t.remove.length) await awsCall('EventBridge UntagResource', () => client.send(new sdk.UntagResourceCommand({ ResourceARN: arn, TagKeys: t.remove })));
+    if (Object.keys(t.set).length) {
+      await awsCall('EventBridge TagResource', () => client.send(new sdk.TagResourceCommand({ ResourceARN: arn, Tags: toTagList(t.set) })));
+    }
+    return { arn };
+  },
+
+  /** EventBridge refuses to delete a rule that still has targets; those go first. */
+  async delete(name, current) {
+    const { sdk, client } = await events();
+    const bus = current.eventBusName;
+    const targets = await unlessNotFound('EventBridge ListTargetsByRule', () =>
+      client.send(new sdk.ListTargetsByRuleCommand({ Rule: name, EventBusName: bus })),
+    );
+    if (!targets) return;
+    const ids = (targets.Targets ?? []).map((t) => t.Id ?? '');
+    if (ids.length) {
+      await unlessNotFound('EventBridge RemoveTargets', () =>
+        client.send(new sdk.RemoveTargetsCommand({ Rule: name, EventBusName: bus, Ids: ids, Force: true })),
+      );
+    }
+    await unlessNotFound('EventBridge DeleteRule', () => client.send(new sdk.DeleteRuleCommand({ Name: name, EventBusName: bus })));
+  },
+});
