@@ -39,9 +39,15 @@ function holderIsDead(lock: PulumiLock): boolean {
 function s3Location(url: URL, envVars: Record<string, string>) {
   const endpoint = url.searchParams.get('endpoint') ?? envVars.AWS_ENDPOINT_URL;
   const region = url.searchParams.get('region') ?? envVars.AWS_REGION ?? 'us-east-1';
+  // The CLI got its credentials through envVars; this process may have none of its own.
+  const credentials =
+    envVars.AWS_ACCESS_KEY_ID && envVars.AWS_SECRET_ACCESS_KEY
+      ? { credentials: { accessKeyId: envVars.AWS_ACCESS_KEY_ID, secretAccessKey: envVars.AWS_SECRET_ACCESS_KEY } }
+      : {};
   const client = new S3Client({
     region,
     forcePathStyle: true,
+    ...credentials,
     ...(endpoint ? { endpoint: endpoint.includes('://') ? endpoint : `http://${endpoint}` } : {}),
   });
   const prefix = url.pathname.replace(/^\/+/, '');

@@ -1,0 +1,3 @@
+import { describeUpEnvironment } from '../../support/up-environment-suite.js';
+
+describeUpEnvironment('s3');
