@@ -2,8 +2,18 @@
 // Pulumi, so validation (stacks/catalog.ts) never loads the Pulumi SDK or the provider.
 import type { z } from 'zod';
 import type { TemplateParamsDefinition, TemplateProgram } from './contract.js';
+import { awsBucketDefinition } from './aws-bucket/params.js';
+import { awsBucketProgram } from './aws-bucket/program.js';
+import { configDefinition } from './config/params.js';
+import { configProgram } from './config/program.js';
+import { eventRuleDefinition } from './event-rule/params.js';
+import { eventRuleProgram } from './event-rule/program.js';
+import { kmsKeyDefinition } from './kms-key/params.js';
+import { kmsKeyProgram } from './kms-key/program.js';
 import { queueDefinition } from './queue/params.js';
 import { queueProgram } from './queue/program.js';
+import { serviceRoleDefinition } from './service-role/params.js';
+import { serviceRoleProgram } from './service-role/program.js';
 
 /** A whole template: its params definition joined with its program. */
 export interface TemplateDefinition extends TemplateParamsDefinition {
@@ -22,7 +32,14 @@ function define<S extends z.ZodType>(def: TemplateParamsDefinition<S>, program: 
 
 /** Every template of the catalogue with its program, by name. */
 export const templateDefinitions: ReadonlyMap<string, TemplateDefinition> = new Map(
-  [define(queueDefinition, queueProgram)].map((d): [string, TemplateDefinition] => [d.name, d]),
+  [
+    define(awsBucketDefinition, awsBucketProgram),
+    define(queueDefinition, queueProgram),
+    define(serviceRoleDefinition, serviceRoleProgram),
+    define(configDefinition, configProgram),
+    define(eventRuleDefinition, eventRuleProgram),
+    define(kmsKeyDefinition, kmsKeyProgram),
+  ].map((d): [string, TemplateDefinition] => [d.name, d]),
 );
 
 /** Programs by template name, as the engine binds them into stacks. */

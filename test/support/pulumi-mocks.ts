@@ -74,6 +74,11 @@ export function ofType(run: ProgramRun, type: string): MockedResource[] {
   return run.resources.filter((r) => r.type === type);
 }
 
+/** How a secret input reaches the mocks: wrapped with Pulumi's secret signature. */
+export function secretInput(value: unknown): Record<string, unknown> {
+  return { [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig, value };
+}
+
 /** Whether an output was marked secret. */
 export function isSecretOutput(output: pulumi.Input<unknown>): Promise<boolean> {
   return pulumi.isSecret(pulumi.output(output));

@@ -1,0 +1,20 @@
+import { Rule, Target } from '../../provider/sdk/index.js';
+import type { TemplateProgram } from '../contract.js';
+import { eventRuleNameRule, physicalName } from '../support/naming.js';
+import { dependencyString } from '../support/refs.js';
+import { resourceTags } from '../support/tags.js';
+import type { EventRuleParams } from './params.js';
+
+/** An EventBridge rule on the default bus with one target: a queue or topic of another stack. */
+export const eventRuleProgram: TemplateProgram<EventRuleParams> = (params, ctx) => {
+  const rule = new Rule('rule', {
+    name: physicalName(ctx, eventRuleNameRule),
+    description: params.description,
+    scheduleExpression: params.schedule,
+    eventPattern: params.eventPattern,
+    state: params.enabled ? 'ENABLED' : 'DISABLED',
+    tags: resourceTags(ctx),
+  });
+  new Target('target', { rule: rule.name, targetId: 'target', arn: dependencyString(params.target, ctx) });
+  return { arn: rule.arn, name: rule.name };
+};
