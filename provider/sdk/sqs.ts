@@ -1,9 +1,6 @@
 import * as pulumi from '@pulumi/pulumi';
-import { resourceProps } from './resource-props.js';
+import { resourceProps, type JsonInput } from './resource-props.js';
 import { QUEUE_TOKEN } from './tokens.js';
-
-/** A policy document: JSON text or an object (the provider stores canonical JSON text). */
-export type PolicyInput = string | Record<string, unknown>;
 
 /** Arguments of an SQS queue. Absent numbers take the SQS defaults. */
 export interface QueueArgs {
@@ -25,7 +22,7 @@ export interface QueueArgs {
   /** Moves messages received `maxReceiveCount` times to the dead-letter queue. */
   redrivePolicy?: pulumi.Input<{ deadLetterTargetArn: pulumi.Input<string>; maxReceiveCount: pulumi.Input<number> }>;
   /** Queue access policy. */
-  policy?: pulumi.Input<PolicyInput>;
+  policy?: pulumi.Input<JsonInput>;
   kmsMasterKeyId?: pulumi.Input<string>;
   tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }

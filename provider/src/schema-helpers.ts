@@ -1,15 +1,14 @@
 import { z } from 'zod';
-import { canonicalPolicy, parseJson } from './canonical.js';
+import { canonicalJson, canonicalPolicy, parseJson } from './canonical.js';
 
 /**
- * A policy document given as JSON text or as an object. The result is always the
- * canonical JSON text, so the stored inputs, the live state read back and the diff all
- * speak the same spelling. Text that is not JSON, or JSON that is not an object, is a
- * check failure on this property.
+ * A JSON object given as text or as an object; the result is always canonical JSON
+ * text, so stored inputs, the live state read back and the diff all speak the same
+ * spelling. Text that is not JSON, or JSON that is not an object, is a check failure
+ * on the property that holds it.
  */
-export const PolicyDocument = z
-  .union([z.string(), z.record(z.string(), z.unknown())])
-  .transform((v, ctx) => {
+function jsonObjectText(what: string, canonical: (doc: object) => string, mustHave?: string) {
+  return z.union([z.string(), z.record(z.string(), z.unknown())]).transform((v, ctx) => {
     let doc: unknown = v;
     if (typeof v === 'string') {
       const parsed = parseJson(v);
@@ -20,15 +19,22 @@ export const PolicyDocument = z
       doc = parsed.value;
     }
     if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
-      ctx.addIssue({ code: 'custom', message: 'must be a JSON object (a policy document)' });
+      ctx.addIssue({ code: 'custom', message: `must be a JSON object (${what})` });
       return z.NEVER;
     }
-    if (!('Statement' in doc)) {
-      ctx.addIssue({ code: 'custom', message: 'is a JSON object without "Statement": not a policy document' });
+    if (mustHave !== undefined && !(mustHave in doc)) {
+      ctx.addIssue({ code: 'custom', message: `is a JSON object without "${mustHave}": not ${what}` });
       return z.NEVER;
     }
-    return canonicalPolicy(doc);
+    return canonical(doc);
   });
+}
+
+/** An IAM-style policy document (canonical text; one-item lists folded, see `canonicalPolicy`). */
+export const PolicyDocument = jsonObjectText('a policy document', canonicalPolicy, 'Statement');
+
+/** Any JSON object, e.g. an SNS filter policy (canonical text, key order ignored). */
+export const JsonDocument = jsonObjectText('a JSON object', canonicalJson);
 
 /** AWS resource tags; absent means none, so `{}` is the default and compares equal to absent. */
 export const Tags = z
@@ -53,4 +59,16 @@ export function checkFailures(error: z.ZodError): CheckFailure[] {
     property: issue.path.map(String).join('.') || '(inputs)',
     reason: issue.message,
   }));
+}
+
+/**
+ * Live state, as built by a handler's `read`, parsed through the same schema as check,
+ * so canonical forms (policies, defaults) are identical on both sides of a diff. Live
+ * state the schema cannot represent is reported, not silently replaced by the inputs.
+ */
+export function liveInputs<S extends z.ZodType>(schema: S, live: unknown, resource: string): z.output<S> {
+  const parsed = schema.safeParse(live);
+  if (parsed.success) return parsed.data;
+  const why = checkFailures(parsed.error).map((f) => `${f.property} ${f.reason}`).join('; ');
+  throw new Error(`${resource}: the live state cannot be expressed as inputs (${why})`);
 }

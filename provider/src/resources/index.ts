@@ -5,7 +5,10 @@ import { iamRole } from './iam-role.js';
 import { kmsAlias } from './kms-alias.js';
 import { kmsKey } from './kms-key.js';
 import { logsLogGroup } from './logs-log-group.js';
+import { s3Bucket } from './s3-bucket.js';
 import { secretsManagerSecret } from './secretsmanager-secret.js';
+import { snsSubscription } from './sns-subscription.js';
+import { snsTopic } from './sns-topic.js';
 import { sqsQueue } from './sqs-queue.js';
 import { ssmParameter } from './ssm-parameter.js';
 
@@ -15,6 +18,9 @@ import { ssmParameter } from './ssm-parameter.js';
  */
 export const resourceHandlers: readonly ResourceHandler[] = [
   sqsQueue,
+  s3Bucket,
+  snsTopic,
+  snsSubscription,
   iamRole,
   ssmParameter,
   secretsManagerSecret,

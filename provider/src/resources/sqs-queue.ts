@@ -5,7 +5,7 @@ import { awsService } from '../aws/clients.js';
 import { awsCall, unlessNotFound } from '../aws/retry.js';
 import { defineHandler } from '../handler.js';
 import { generatedName } from '../naming.js';
-import { PolicyDocument, Tags } from '../schema-helpers.js';
+import { liveInputs, PolicyDocument, Tags } from '../schema-helpers.js';
 import { tagChanges } from './tag-changes.js';
 import { QUEUE_TOKEN } from '../../sdk/tokens.js';
 
@@ -99,9 +99,7 @@ function inputsFromApi(url: string, a: Record<string, string>, tags: Record<stri
     kmsMasterKeyId: a.KmsMasterKeyId || undefined,
     tags,
   };
-  // Parsing through the schema canonicalises the policy exactly as check does.
-  const parsed = QueueInputs.safeParse(live);
-  return parsed.success ? parsed.data : { ...current, ...live, policy: live.policy ?? current.policy, tags };
+  return liveInputs(QueueInputs, live, `queue ${url}`);
 }
 
 /** SQS queue: common attributes, a redrive policy to a dead-letter queue, a queue policy, tags. */

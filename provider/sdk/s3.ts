@@ -1,0 +1,51 @@
+import * as pulumi from '@pulumi/pulumi';
+import { resourceProps, type JsonInput } from './resource-props.js';
+import { BUCKET_TOKEN } from './tokens.js';
+
+/** Default encryption of new objects. */
+export interface BucketEncryption {
+  /** Default `AES256` (SSE-S3), which S3 applies to every bucket anyway. */
+  algorithm?: 'AES256' | 'aws:kms' | 'aws:kms:dsse';
+  kmsKeyId?: string;
+  bucketKeyEnabled?: boolean;
+}
+
+/** Public access block; every flag defaults to true, as S3 does for new buckets. */
+export interface BucketPublicAccessBlock {
+  blockPublicAcls?: boolean;
+  ignorePublicAcls?: boolean;
+  blockPublicPolicy?: boolean;
+  restrictPublicBuckets?: boolean;
+}
+
+/** Arguments of an S3 bucket. */
+export interface BucketArgs {
+  /** Physical name; generated (lowercase) from the logical name when absent. Changing it replaces the bucket. */
+  name?: pulumi.Input<string>;
+  /** Default false. Turning it off suspends versioning (S3 cannot un-version a bucket). */
+  versioning?: pulumi.Input<boolean>;
+  serverSideEncryption?: pulumi.Input<pulumi.Unwrap<BucketEncryption>>;
+  publicAccessBlock?: pulumi.Input<pulumi.Unwrap<BucketPublicAccessBlock>>;
+  /** Bucket policy; absent removes it. */
+  policy?: pulumi.Input<JsonInput>;
+  tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+}
+
+const OUTPUTS = ['name', 'versioning', 'serverSideEncryption', 'publicAccessBlock', 'policy', 'tags', 'arn', 'region'] as const;
+
+/** An S3 bucket managed by the driftless-aws provider. Its id is the bucket name. */
+export class Bucket extends pulumi.CustomResource {
+  declare readonly name: pulumi.Output<string>;
+  declare readonly versioning: pulumi.Output<boolean>;
+  declare readonly serverSideEncryption: pulumi.Output<Required<Omit<BucketEncryption, 'kmsKeyId'>> & { kmsKeyId?: string }>;
+  declare readonly publicAccessBlock: pulumi.Output<Required<BucketPublicAccessBlock>>;
+  /** Canonical JSON text of the bucket policy. */
+  declare readonly policy: pulumi.Output<string | undefined>;
+  declare readonly tags: pulumi.Output<Record<string, string>>;
+  declare readonly arn: pulumi.Output<string>;
+  declare readonly region: pulumi.Output<string>;
+
+  constructor(name: string, args: BucketArgs = {}, opts?: pulumi.CustomResourceOptions) {
+    super(BUCKET_TOKEN, name, resourceProps(args, OUTPUTS), opts);
+  }
+}
