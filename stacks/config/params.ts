@@ -13,12 +13,12 @@ const ParameterName = z
  */
 export const SsmParameter = z
   .strictObject({
-    name: ParameterName,
-    type: z.enum(['String', 'StringList', 'SecureString']).default('String'),
-    value: z.string().optional(),
-    values: z.array(z.string().regex(/^[^,]*$/, 'StringList items must not contain ","')).min(1).optional(),
-    fromEnv: EnvVarName.optional(),
-    description: z.string().max(1024).optional(),
+    name: ParameterName.describe('parameter name, used as written, e.g. /orders/db-host'),
+    type: z.enum(['String', 'StringList', 'SecureString']).default('String').describe('parameter type'),
+    value: z.string().optional().describe('value of a String parameter'),
+    values: z.array(z.string().regex(/^[^,]*$/, 'StringList items must not contain ","')).min(1).optional().describe('items of a StringList parameter'),
+    fromEnv: EnvVarName.optional().describe("daemon environment variable holding a SecureString's value"),
+    description: z.string().max(1024).optional().describe('parameter description'),
   })
   .superRefine((p, ctx) => {
     const only = (field: 'value' | 'values' | 'fromEnv', why: string): void => {
@@ -34,16 +34,16 @@ export const SsmParameter = z
 
 /** One Secrets Manager secret; its value comes from an environment variable of the daemon. */
 export const Secret = z.strictObject({
-  name: z.string().regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, 'must be a secret name such as orders/db-password'),
-  fromEnv: EnvVarName,
-  description: z.string().max(2048).optional(),
+  name: z.string().regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, 'must be a secret name such as orders/db-password').describe('secret name, used as written'),
+  fromEnv: EnvVarName.describe('daemon environment variable holding the value'),
+  description: z.string().max(2048).optional().describe('secret description'),
 });
 
 /** Params of the `config` template. */
 export const ConfigParams = z
   .strictObject({
-    parameters: z.array(SsmParameter).default([]),
-    secrets: z.array(Secret).default([]),
+    parameters: z.array(SsmParameter).default([]).describe('SSM parameters; a String takes value, a StringList values, a SecureString fromEnv'),
+    secrets: z.array(Secret).default([]).describe('Secrets Manager secrets'),
   })
   .refine((c) => c.parameters.length + c.secrets.length > 0, 'needs at least one parameter or secret');
 /** Validated config params. */

@@ -4,18 +4,19 @@ import type { TemplateParamsDefinition } from '../contract.js';
 /** Params of the `queue` template; limits are SQS's own. */
 export const QueueParams = z
   .strictObject({
-    visibilityTimeoutSeconds: z.int().min(0).max(43_200).default(30),
-    messageRetentionSeconds: z.int().min(60).max(1_209_600).default(345_600),
-    delaySeconds: z.int().min(0).max(900).default(0),
-    fifo: z.boolean().default(false),
-    contentBasedDeduplication: z.boolean().optional(),
+    visibilityTimeoutSeconds: z.int().min(0).max(43_200).default(30).describe('seconds a received message stays invisible to other consumers'),
+    messageRetentionSeconds: z.int().min(60).max(1_209_600).default(345_600).describe('seconds SQS keeps a message'),
+    delaySeconds: z.int().min(0).max(900).default(0).describe('seconds each new message is delayed'),
+    fifo: z.boolean().default(false).describe('FIFO queue (exactly-once, ordered); the name gets .fifo'),
+    contentBasedDeduplication: z.boolean().optional().describe('deduplicate by message body hash; FIFO queues only'),
     /** A second queue that receives messages after maxReceiveCount failed receives. */
     deadLetter: z
       .strictObject({
-        maxReceiveCount: z.int().min(1).max(1000),
-        messageRetentionSeconds: z.int().min(60).max(1_209_600).default(1_209_600),
+        maxReceiveCount: z.int().min(1).max(1000).describe('receives before a message moves to the dead-letter queue'),
+        messageRetentionSeconds: z.int().min(60).max(1_209_600).default(1_209_600).describe('seconds the dead-letter queue keeps a message'),
       })
-      .optional(),
+      .optional()
+      .describe('a second queue, named <queue>-dlq, for messages that keep failing'),
   })
   .refine((q) => q.contentBasedDeduplication === undefined || q.fifo, {
     message: 'contentBasedDeduplication needs fifo: true',

@@ -26,8 +26,8 @@ const Resource = z.union([
 
 /** One allow statement of the role's inline policy. */
 export const RoleStatement = z.strictObject({
-  actions: z.array(Action).min(1),
-  resources: z.array(Resource).min(1),
+  actions: z.array(Action).min(1).describe('IAM actions such as sqs:SendMessage; no "*" and no whole-service svc:*'),
+  resources: z.array(Resource).min(1).describe('ARNs, or ARN outputs of other stacks; no "*"'),
 });
 
 /** Params of the `service-role` template. */
@@ -35,10 +35,11 @@ export const ServiceRoleParams = z.strictObject({
   /** Service principals allowed to assume the role, e.g. lambda.amazonaws.com. */
   assumedBy: z
     .array(z.string().regex(/^[a-z0-9.-]+\.amazonaws\.com$/, 'must be a service principal such as lambda.amazonaws.com'))
-    .min(1),
-  description: z.string().max(1000).optional(),
-  maxSessionDurationSeconds: z.int().min(3600).max(43_200).default(3600),
-  policies: z.array(RoleStatement).min(1),
+    .min(1)
+    .describe('service principals that may assume the role, e.g. lambda.amazonaws.com'),
+  description: z.string().max(1000).optional().describe('role description'),
+  maxSessionDurationSeconds: z.int().min(3600).max(43_200).default(3600).describe('longest session the role grants'),
+  policies: z.array(RoleStatement).min(1).describe('allow statements of the inline policy'),
 });
 /** Validated service-role params. */
 export type ServiceRoleParams = z.infer<typeof ServiceRoleParams>;
