@@ -7,12 +7,21 @@ export interface CommandIO {
 /** One `driftless <name>` subcommand. */
 export interface Command {
   name: string;
-  /** One line for `driftless --help`. */
-  summary: string;
   /** Full usage text for `driftless <name> --help`. */
   usage: string;
   /** Runs with the arguments after the command name; resolves to the exit code. */
   run(argv: string[], io: CommandIO): Promise<number>;
+}
+
+/**
+ * A command as the registry lists it: the one-line summary for `driftless --help`, and
+ * its implementation loaded only when it runs, so a quick command never pays for the
+ * Pulumi SDK, the AWS SDK or SQLite.
+ */
+export interface CommandEntry {
+  name: string;
+  summary: string;
+  load(): Promise<Command>;
 }
 
 /** Exit codes in the Terraform/Pulumi tradition. */

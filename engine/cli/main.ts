@@ -34,11 +34,12 @@ export async function runCli(argv: string[], io: CommandIO): Promise<number> {
     io.out(`${version}\n`);
     return ExitCode.ok;
   }
-  const command = commands.find((c) => c.name === name);
-  if (!command) {
+  const entry = commands.find((c) => c.name === name);
+  if (!entry) {
     io.err(`driftless: unknown command "${name}"\n\n${help()}`);
     return ExitCode.error;
   }
+  const command = await entry.load();
   if (rest.includes('--help') || rest.includes('-h')) {
     io.out(command.usage + '\n');
     return ExitCode.ok;
@@ -46,6 +47,11 @@ export async function runCli(argv: string[], io: CommandIO): Promise<number> {
   try {
     return await command.run(rest, io);
   } catch (e) {
+    // parseArgs reports bad options by throwing; that is a usage error, not a crash.
+    if ((e as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
+      io.err(`driftless ${name}: ${(e as Error).message}\n\n${command.usage}\n`);
+      return ExitCode.error;
+    }
     // Commands return errors as exit codes; reaching here is a bug or an unclassified
     // external failure, so say which command and keep the stack for the report.
     io.err(`driftless ${name}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);

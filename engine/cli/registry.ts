@@ -1,17 +1,40 @@
-import type { Command } from './command.js';
-import { historyCommand } from './commands/history.js';
-import { localstackCommand } from './commands/localstack.js';
-import { destroyCommand, previewCommand, upCommand } from './commands/reconcile-commands.js';
-import { schemaCommand } from './commands/schema.js';
-import { validateCommand } from './commands/validate.js';
+import type { CommandEntry } from './command.js';
 
 /** Every `driftless` subcommand, in the order `--help` lists them. */
-export const commands: readonly Command[] = [
-  validateCommand,
-  previewCommand,
-  upCommand,
-  destroyCommand,
-  historyCommand,
-  schemaCommand,
-  localstackCommand,
+export const commands: readonly CommandEntry[] = [
+  {
+    name: 'validate',
+    summary: 'check environments YAML against the schemas and templates (nothing is run)',
+    load: async () => (await import('./commands/validate.js')).validateCommand,
+  },
+  {
+    name: 'preview',
+    summary: 'show what up would change, field by field (exit 2 when it would change something)',
+    load: async () => (await import('./commands/reconcile-commands.js')).previewCommand,
+  },
+  {
+    name: 'up',
+    summary: 'apply an environment: changed stacks and their dependents, in dependency order',
+    load: async () => (await import('./commands/reconcile-commands.js')).upCommand,
+  },
+  {
+    name: 'destroy',
+    summary: "destroy one stack's resources (asks for --yes)",
+    load: async () => (await import('./commands/reconcile-commands.js')).destroyCommand,
+  },
+  {
+    name: 'history',
+    summary: 'list recorded runs (environment, stack, revision, operation, result)',
+    load: async () => (await import('./commands/history.js')).historyCommand,
+  },
+  {
+    name: 'schema',
+    summary: 'print the JSON Schema of Environment and Stack documents (for editor completion)',
+    load: async () => (await import('./commands/schema.js')).schemaCommand,
+  },
+  {
+    name: 'localstack',
+    summary: 'start, stop or inspect the local LocalStack (host mode)',
+    load: async () => (await import('./commands/localstack.js')).localstackCommand,
+  },
 ];

@@ -6,7 +6,6 @@ import { ExitCode, printJson, type Command } from '../command.js';
 /** `driftless history`: the recorded runs, newest first. */
 export const historyCommand: Command = {
   name: 'history',
-  summary: 'list recorded runs (environment, stack, revision, operation, result)',
   usage: `usage: driftless history [--env E] [--stack S] [--revision R] [--limit N] [--json]`,
   async run(argv, io) {
     const { values } = parseArgs({

@@ -5,7 +5,6 @@ import { ExitCode, printJson, type Command } from '../command.js';
 /** `driftless localstack start|stop|status`: the LocalStack that tests and the daemon use. */
 export const localstackCommand: Command = {
   name: 'localstack',
-  summary: 'start, stop or inspect the local LocalStack (host mode)',
   usage: `usage: driftless localstack start|stop|status [--port N] [--json]
 
   start   start LocalStack on 127.0.0.1:PORT unless one is already healthy there

@@ -54,7 +54,6 @@ async function reconcileCommand(operation: 'up' | 'preview', argv: string[], io:
 /** `driftless up --env E [--stack S]`. */
 export const upCommand: Command = {
   name: 'up',
-  summary: 'apply an environment: changed stacks and their dependents, in dependency order',
   usage: `usage: driftless up --env E [--stack S] [--refresh] [--json]
 
 Applies every stack whose spec, template version or dependency outputs changed since
@@ -71,7 +70,6 @@ exit: 0 success, 1 a stack failed or the environment is invalid, 2 changes (with
 /** `driftless preview --env E [--stack S]`. */
 export const previewCommand: Command = {
   name: 'preview',
-  summary: 'show what up would change, field by field (exit 2 when it would change something)',
   usage: `usage: driftless preview --env E [--stack S] [--refresh] [--json]
 
 Previews the stacks that up would act on; nothing is changed.
@@ -86,7 +84,6 @@ exit: 0 no changes, 2 changes, 1 error`,
 /** `driftless destroy --env E --stack S --yes`. */
 export const destroyCommand: Command = {
   name: 'destroy',
-  summary: 'destroy one stack\'s resources (asks for --yes)',
   usage: `usage: driftless destroy --env E --stack S --yes [--json]
 
 ${environmentOptionsUsage}

@@ -5,7 +5,6 @@ import { ExitCode, printJson, type Command } from '../command.js';
 /** `driftless schema`: JSON Schema of the YAML documents, for editors. */
 export const schemaCommand: Command = {
   name: 'schema',
-  summary: 'print the JSON Schema of Environment and Stack documents (for editor completion)',
   usage: `usage: driftless schema [--kind Environment|Stack]
 
   Prints a draft-07 JSON Schema derived from the Zod schemas. Without --kind, one schema

@@ -18,7 +18,6 @@ async function load(dir: string): Promise<EnvironmentsLoad> {
 /** `driftless validate [dir]`: every message about an environments tree, exit 1 on any error. */
 export const validateCommand: Command = {
   name: 'validate',
-  summary: 'check environments YAML against the schemas and templates (nothing is run)',
   usage: `usage: driftless validate [dir] [--json]
 
   Checks every environment folder under dir (default: environments), or the one
