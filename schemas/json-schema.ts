@@ -35,7 +35,7 @@ function stackJsonSchema(): JsonSchema {
   const props = spec.properties as Record<string, JsonSchema>;
   props.template = { type: 'string', enum: [...templateNames], description: 'a template of the catalogue (stacks/<name>)' };
   spec.allOf = templateNames.map((name) => ({
-    if: { properties: { template: { const: name } }, required: ['template'] },
+    if: { type: 'object', properties: { template: { const: name } }, required: ['template'] },
     then: { properties: { params: { ...toJson(templateCatalog.get(name)!.params), description: templateCatalog.get(name)!.description } } },
   }));
   return json;
@@ -56,7 +56,7 @@ export function documentsJsonSchema(): JsonSchema {
     $schema: DRAFT,
     title: `driftless ${API_VERSION} documents (Environment or Stack)`,
     definitions: { Environment: toJson(Environment), Stack: stackJsonSchema() },
-    if: { properties: { kind: { const: 'Environment' } }, required: ['kind'] },
+    if: { type: 'object', properties: { kind: { const: 'Environment' } }, required: ['kind'] },
     then: { $ref: '#/definitions/Environment' },
     else: { $ref: '#/definitions/Stack' },
   };

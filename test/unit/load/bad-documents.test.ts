@@ -311,7 +311,7 @@ describe('driftless validate in a separate process', () => {
       );
       expect(r.code).toBe(1);
       expect(r.stdout.split('\n')[0]).toBe(
-        `${relative(process.cwd(), join(root, 'dev', 'huge.yaml'))}:1:1: file is 10.0 MB, larger than the 1 MiB limit for one document`,
+        `${relative(process.cwd(), join(root, 'dev', 'huge.yaml'))}:1:1: file is 10.0 MB, larger than the 256 KiB limit for one document`,
       );
     });
   });
