@@ -1,9 +1,6 @@
 import * as pulumi from '@pulumi/pulumi';
-import { resourceProps } from './resource-props.js';
+import { resourceProps, type JsonInput } from './resource-props.js';
 import { RULE_TOKEN, TARGET_TOKEN } from './tokens.js';
-
-/** JSON given as an object or as its text (the provider stores canonical text). */
-export type JsonInput = string | Record<string, unknown>;
 
 /** Arguments of an EventBridge rule: an event pattern, a schedule, or both. */
 export interface RuleArgs {

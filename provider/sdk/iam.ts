@@ -1,6 +1,5 @@
 import * as pulumi from '@pulumi/pulumi';
-import { resourceProps } from './resource-props.js';
-import type { PolicyInput } from './sqs.js';
+import { resourceProps, type JsonInput } from './resource-props.js';
 import { ROLE_TOKEN } from './tokens.js';
 
 /** Arguments of an IAM role. */
@@ -11,11 +10,11 @@ export interface RoleArgs {
   path?: pulumi.Input<string>;
   description?: pulumi.Input<string>;
   /** Who may assume the role (the trust policy). */
-  assumeRolePolicy: pulumi.Input<PolicyInput>;
+  assumeRolePolicy: pulumi.Input<JsonInput>;
   /** Default 3600. */
   maxSessionDurationSeconds?: pulumi.Input<number>;
   /** Inline policies by policy name. */
-  inlinePolicies?: pulumi.Input<Record<string, pulumi.Input<PolicyInput>>>;
+  inlinePolicies?: pulumi.Input<Record<string, pulumi.Input<JsonInput>>>;
   /** ARNs of managed policies attached to the role (a set: order does not matter). */
   managedPolicyArns?: pulumi.Input<pulumi.Input<string>[]>;
   tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;

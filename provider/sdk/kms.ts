@@ -1,6 +1,5 @@
 import * as pulumi from '@pulumi/pulumi';
-import { resourceProps } from './resource-props.js';
-import type { PolicyInput } from './sqs.js';
+import { resourceProps, type JsonInput } from './resource-props.js';
 import { ALIAS_TOKEN, KEY_TOKEN } from './tokens.js';
 
 /** Arguments of a KMS key. */
@@ -15,7 +14,7 @@ export interface KeyArgs {
   /** Default false; symmetric keys only. */
   enableKeyRotation?: pulumi.Input<boolean>;
   /** Key policy; KMS's default policy (the account may use the key) when absent. */
-  policy?: pulumi.Input<PolicyInput>;
+  policy?: pulumi.Input<JsonInput>;
   /** Waiting period (7-30 days, default 7) when the key is deleted. */
   deletionWindowInDays?: pulumi.Input<number>;
   tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;

@@ -2,10 +2,9 @@ import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { z } from 'zod';
 import { awsService } from '../aws/clients.js';
 import { awsCall, unlessNotFound } from '../aws/retry.js';
-import { canonicalJson, parseJson } from '../canonical.js';
 import { defineHandler } from '../handler.js';
 import { generatedName } from '../naming.js';
-import { Tags } from '../schema-helpers.js';
+import { JsonDocument, Tags } from '../schema-helpers.js';
 import { RULE_TOKEN } from '../../sdk/tokens.js';
 import { fromTagList, toTagList } from './tag-list.js';
 import { tagChanges } from './tag-changes.js';
@@ -19,24 +18,6 @@ export const events = awsService(
 /** Rule names, event bus names and target ids share one alphabet. */
 export const EVENTS_NAME = /^[A-Za-z0-9._-]{1,64}$/;
 
-/**
- * JSON given as text or as an object, stored as canonical text (keys sorted, no
- * spaces) so that spelling never shows up as a diff. Not JSON, or not an object, is a
- * check failure on the property.
- */
-export const JsonObjectText = z.union([z.string(), z.record(z.string(), z.unknown())]).transform((v, ctx) => {
-  const parsed = typeof v === 'string' ? parseJson(v) : { ok: true as const, value: v };
-  if (!parsed.ok) {
-    ctx.addIssue({ code: 'custom', message: `is not valid JSON (${parsed.message})` });
-    return z.NEVER;
-  }
-  if (typeof parsed.value !== 'object' || parsed.value === null || Array.isArray(parsed.value)) {
-    ctx.addIssue({ code: 'custom', message: 'must be a JSON object' });
-    return z.NEVER;
-  }
-  return canonicalJson(parsed.value);
-});
-
 /** A rule's inputs after check, in the form `read` returns too. */
 export const RuleInputs = z
   .strictObject({
@@ -44,7 +25,7 @@ export const RuleInputs = z
     eventBusName: z.string().min(1).max(256).default('default'),
     description: z.string().max(512).optional(),
     /** Which events match; an object or its JSON text. */
-    eventPattern: JsonObjectText.optional(),
+    eventPattern: JsonDocument.optional(),
     /** `rate(…)` or `cron(…)`. */
     scheduleExpression: z
       .string()
@@ -119,13 +100,13 @@ export const eventsRule = defineHandler({
     if (!d) return undefined;
     const arn = d.Arn ?? '';
     const tags = await awsCall('EventBridge ListTagsForResource', () => client.send(new sdk.ListTagsForResourceCommand({ ResourceARN: arn })));
-    const pattern = d.EventPattern ? parseJson(d.EventPattern) : undefined;
+    const pattern = d.EventPattern === undefined ? undefined : JsonDocument.safeParse(d.EventPattern);
     return {
       inputs: {
         name,
         eventBusName: d.EventBusName ?? current.eventBusName,
         description: d.Description || undefined,
-        eventPattern: pattern?.ok ? canonicalJson(pattern.value) : d.EventPattern,
+        eventPattern: pattern?.success ? pattern.data : d.EventPattern,
         scheduleExpression: d.ScheduleExpression || undefined,
         state: d.State === 'DISABLED' ? ('DISABLED' as const) : ('ENABLED' as const),
         tags: fromTagList(tags.Tags),

@@ -4,8 +4,9 @@ import { AwsCallError, classifyAwsError } from '../aws/errors.js';
 import { awsCall, unlessNotFound } from '../aws/retry.js';
 import { defineHandler } from '../handler.js';
 import { generatedName } from '../naming.js';
+import { JsonDocument } from '../schema-helpers.js';
 import { TARGET_TOKEN } from '../../sdk/tokens.js';
-import { events, EVENTS_NAME, JsonObjectText } from './events-rule.js';
+import { events, EVENTS_NAME } from './events-rule.js';
 
 /** A target's inputs after check, in the form `read` returns too. */
 export const TargetInputs = z
@@ -18,7 +19,7 @@ export const TargetInputs = z
     /** ARN of what receives the events (queue, topic, function, …). */
     arn: z.string().regex(/^arn:[^:]+:[^:]+:/, 'must be an ARN'),
     /** Constant JSON sent instead of the event; an object or its JSON text. */
-    input: JsonObjectText.optional(),
+    input: JsonDocument.optional(),
     /** JSONPath selecting the part of the event to send. */
     inputPath: z.string().min(1).max(256).optional(),
     /** Role EventBridge assumes to reach the target (needed by some target types). */
@@ -87,7 +88,7 @@ export const eventsTarget = defineHandler({
     );
     const live = listed?.Targets?.find((t) => t.Id === current.targetId);
     if (!live) return undefined;
-    const input = live.Input === undefined ? undefined : JsonObjectText.safeParse(live.Input);
+    const input = live.Input === undefined ? undefined : JsonDocument.safeParse(live.Input);
     return {
       inputs: {
         rule: current.rule,
