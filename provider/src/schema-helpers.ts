@@ -52,13 +52,18 @@ export interface CheckFailure {
 
 /**
  * Zod issues as check failures: the property path is dotted (`redrivePolicy.maxReceiveCount`)
- * and the reason says what is wrong, so the CLI can print both.
+ * and the reason says what is wrong, so the CLI can print both. Unknown keys are errors
+ * (typos must not pass silently), each reported at its own path.
  */
 export function checkFailures(error: z.ZodError): CheckFailure[] {
-  return error.issues.map((issue) => ({
-    property: issue.path.map(String).join('.') || '(inputs)',
-    reason: issue.message,
-  }));
+  return error.issues.flatMap((issue) => {
+    const at = (path: PropertyKey[]) => path.map(String).join('.') || '(inputs)';
+    // A typo'd property is named itself, not its parent object.
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((k) => ({ property: at([...issue.path, k]), reason: 'is not a known property (a typo?)' }));
+    }
+    return [{ property: at(issue.path), reason: issue.message }];
+  });
 }
 
 /**
