@@ -4,6 +4,8 @@ import type { z } from 'zod';
 import type { TemplateParamsDefinition, TemplateProgram } from './contract.js';
 import { awsBucketDefinition } from './aws-bucket/params.js';
 import { awsBucketProgram } from './aws-bucket/program.js';
+import { bucketDefinition } from './bucket/params.js';
+import { bucketProgram } from './bucket/program.js';
 import { configDefinition } from './config/params.js';
 import { configProgram } from './config/program.js';
 import { eventRuleDefinition } from './event-rule/params.js';
@@ -14,6 +16,8 @@ import { queueDefinition } from './queue/params.js';
 import { queueProgram } from './queue/program.js';
 import { serviceRoleDefinition } from './service-role/params.js';
 import { serviceRoleProgram } from './service-role/program.js';
+import { topicDefinition } from './topic/params.js';
+import { topicProgram } from './topic/program.js';
 
 /** A whole template: its params definition joined with its program. */
 export interface TemplateDefinition extends TemplateParamsDefinition {
@@ -33,8 +37,10 @@ function define<S extends z.ZodType>(def: TemplateParamsDefinition<S>, program: 
 /** Every template of the catalogue with its program, by name. */
 export const templateDefinitions: ReadonlyMap<string, TemplateDefinition> = new Map(
   [
+    define(bucketDefinition, bucketProgram),
     define(awsBucketDefinition, awsBucketProgram),
     define(queueDefinition, queueProgram),
+    define(topicDefinition, topicProgram),
     define(serviceRoleDefinition, serviceRoleProgram),
     define(configDefinition, configProgram),
     define(eventRuleDefinition, eventRuleProgram),

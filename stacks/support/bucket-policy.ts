@@ -2,11 +2,11 @@ import type { TemplateContext } from '../contract.js';
 import type { BucketParams } from '../bucket/params.js';
 import { dependencyString } from './refs.js';
 
-/** An IAM policy document as plain JSON. */
-export interface PolicyDocument {
+/** An IAM policy document as plain JSON (a type alias, so it is a JSON record too). */
+export type PolicyDocument = {
   Version: '2012-10-17';
   Statement: Record<string, unknown>[];
-}
+};
 
 /**
  * The bucket policy of the `policy` params, shared by both bucket templates: principals are

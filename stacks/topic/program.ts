@@ -1,0 +1,29 @@
+import { Subscription, Topic } from '../../provider/sdk/index.js';
+import type { TemplateProgram } from '../contract.js';
+import { physicalName, topicNameRule } from '../support/naming.js';
+import { dependencyString } from '../support/refs.js';
+import { resourceTags } from '../support/tags.js';
+import type { TopicParams } from './params.js';
+
+/**
+ * An SNS topic and one SQS subscription per queue of another stack. Subscriptions are
+ * named by the reference they come from, so reordering the YAML list changes nothing.
+ */
+export const topicProgram: TemplateProgram<TopicParams> = (params, ctx) => {
+  const topic = new Topic('topic', {
+    name: physicalName(ctx, topicNameRule(params.fifo)),
+    fifoTopic: params.fifo,
+    displayName: params.displayName,
+    tags: resourceTags(ctx),
+  });
+  for (const s of params.subscriptions) {
+    new Subscription(`queue:${s.queue.fromStack}.${s.queue.output}`, {
+      topicArn: topic.arn,
+      protocol: 'sqs',
+      endpoint: dependencyString(s.queue, ctx),
+      rawMessageDelivery: s.rawMessageDelivery,
+      filterPolicy: s.filterPolicy,
+    });
+  }
+  return { arn: topic.arn, name: topic.name };
+};

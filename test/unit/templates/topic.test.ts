@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { expectedTags, runProgram, testContext } from '../../support/pulumi-mocks.js';
+import { TopicParams } from '../../../stacks/topic/params.js';
+import { topicProgram } from '../../../stacks/topic/program.js';
+
+const ordersArn = 'arn:aws:sqs:us-east-1:000000000000:dev-orders-queue';
+const auditArn = 'arn:aws:sqs:us-east-1:000000000000:dev-audit-queue';
+
+describe('topic template (Pulumi mocks)', () => {
+  it('creates the topic and subscribes the queues of the stacks it depends on', async () => {
+    const params = TopicParams.parse({
+      displayName: 'Orders',
+      subscriptions: [
+        { queue: { fromStack: 'orders-queue', output: 'arn' }, rawMessageDelivery: true },
+        { queue: { fromStack: 'audit-queue', output: 'arn' }, filterPolicy: { kind: ['audit'] } },
+      ],
+    });
+    const ctx = testContext('orders-topic', { 'orders-queue': { arn: ordersArn }, 'audit-queue': { arn: auditArn } });
+    const run = await runProgram(() => topicProgram(params, ctx));
+
+    const topic = run.resources.find((r) => r.type === 'driftless-aws:sns:Topic')!;
+    expect(topic.inputs).toEqual({ name: 'dev-orders-topic', fifoTopic: false, displayName: 'Orders', tags: expectedTags('orders-topic') });
+    const subs = run.resources.filter((r) => r.type === 'driftless-aws:sns:Subscription').sort((a, b) => a.name.localeCompare(b.name));
+    const topicArn = 'arn:aws:sns:us-east-1:000000000000:dev-orders-topic';
+    expect(subs.map((s) => [s.name, s.inputs])).toEqual([
+      ['queue:audit-queue.arn', { topicArn, protocol: 'sqs', endpoint: auditArn, rawMessageDelivery: false, filterPolicy: { kind: ['audit'] } }],
+      ['queue:orders-queue.arn', { topicArn, protocol: 'sqs', endpoint: ordersArn, rawMessageDelivery: true }],
+    ]);
+    expect(run.outputs).toEqual({ arn: topicArn, name: 'dev-orders-topic' });
+  });
+
+  it('names a FIFO topic with .fifo', async () => {
+    const run = await runProgram(() => topicProgram(TopicParams.parse({ fifo: true }), testContext('orders-topic')));
+    expect(run.resources.map((r) => r.inputs.name)).toEqual(['dev-orders-topic.fifo']);
+  });
+});
