@@ -58,23 +58,31 @@ export interface QueueAttributes extends Record<string, unknown> {
   url: string;
 }
 
-/** Queue attributes as the SQS API spells them; `clear` also sends '' for absent optional ones. */
-function apiAttributes(q: QueueInputs, clear: boolean): Record<string, string> {
-  const a: Record<string, string> = {
-    VisibilityTimeout: String(q.visibilityTimeoutSeconds),
-    MessageRetentionPeriod: String(q.messageRetentionSeconds),
-    DelaySeconds: String(q.delaySeconds),
-    ReceiveMessageWaitTimeSeconds: String(q.receiveWaitTimeSeconds),
-  };
-  if (q.maximumMessageSize !== undefined) a.MaximumMessageSize = String(q.maximumMessageSize);
-  if (q.fifoQueue) a.ContentBasedDeduplication = String(q.contentBasedDeduplication);
-  const optional: Record<string, string | undefined> = {
-    RedrivePolicy: q.redrivePolicy && JSON.stringify(q.redrivePolicy),
-    Policy: q.policy,
-    KmsMasterKeyId: q.kmsMasterKeyId,
-  };
-  for (const [k, v] of Object.entries(optional)) if (v !== undefined || clear) a[k] = v ?? '';
-  return a;
+type Spelling = (q: QueueInputs) => readonly [name: string, value: string] | undefined;
+
+/** How each settable property is spelled in the SQS API ('' clears an optional one). */
+const API_ATTRIBUTE: Partial<Record<keyof QueueInputs, Spelling>> = {
+  visibilityTimeoutSeconds: (q) => ['VisibilityTimeout', String(q.visibilityTimeoutSeconds)],
+  messageRetentionSeconds: (q) => ['MessageRetentionPeriod', String(q.messageRetentionSeconds)],
+  delaySeconds: (q) => ['DelaySeconds', String(q.delaySeconds)],
+  receiveWaitTimeSeconds: (q) => ['ReceiveMessageWaitTimeSeconds', String(q.receiveWaitTimeSeconds)],
+  // Unset means "left to SQS": there is nothing to send.
+  maximumMessageSize: (q) => (q.maximumMessageSize === undefined ? undefined : ['MaximumMessageSize', String(q.maximumMessageSize)]),
+  // Only FIFO queues have the attribute; SQS rejects it on standard queues.
+  contentBasedDeduplication: (q) => (q.fifoQueue ? ['ContentBasedDeduplication', String(q.contentBasedDeduplication)] : undefined),
+  redrivePolicy: (q) => ['RedrivePolicy', q.redrivePolicy ? JSON.stringify(q.redrivePolicy) : ''],
+  policy: (q) => ['Policy', q.policy ?? ''],
+  kmsMasterKeyId: (q) => ['KmsMasterKeyId', q.kmsMasterKeyId ?? ''],
+};
+
+/** The API attributes for the given properties; `''` values clear on update and are left out on create. */
+function apiAttributes(q: QueueInputs, properties: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const p of properties) {
+    const spelled = API_ATTRIBUTE[p as keyof QueueInputs]?.(q);
+    if (spelled) out[spelled[0]] = spelled[1];
+  }
+  return out;
 }
 
 function queueName(url: string): string {
@@ -128,7 +136,9 @@ export const sqsQueue = defineHandler({
 
   async create(q) {
     const { sdk, client } = await sqs();
-    const attributes = apiAttributes(q, false);
+    const attributes = Object.fromEntries(
+      Object.entries(apiAttributes(q, Object.keys(API_ATTRIBUTE))).filter(([, v]) => v !== ''),
+    );
     if (q.fifoQueue) attributes.FifoQueue = 'true';
     const out = await awsCall('SQS CreateQueue', () =>
       client.send(new sdk.CreateQueueCommand({ QueueName: q.name, Attributes: attributes, tags: q.tags })),
@@ -154,9 +164,10 @@ export const sqsQueue = defineHandler({
 
   async update(url, olds, news, changed) {
     const { sdk, client } = await sqs();
-    if (changed.some((k) => k !== 'tags')) {
+    const attributes = apiAttributes(news, changed);
+    if (Object.keys(attributes).length) {
       await awsCall('SQS SetQueueAttributes', () =>
-        client.send(new sdk.SetQueueAttributesCommand({ QueueUrl: url, Attributes: apiAttributes(news, true) })),
+        client.send(new sdk.SetQueueAttributesCommand({ QueueUrl: url, Attributes: attributes })),
       );
     }
     const t = tagChanges(olds.tags, news.tags);

@@ -19,6 +19,14 @@ export interface InvalidCase {
   property: string;
 }
 
+/** Inputs that pass check but that AWS refuses: the classified error must reach the user. */
+export interface ApplyErrorCase {
+  what: string;
+  program: PulumiFn;
+  /** What the user must read, e.g. `/SNS Subscribe failed \[NotFound/`. */
+  message: RegExp;
+}
+
 /** What a resource type's suite supplies; the harness runs the steps. */
 export interface ConformanceCase {
   /** Short name: project name and temp folder. */
@@ -38,6 +46,8 @@ export interface ConformanceCase {
   leftovers(): Promise<string[]>;
   /** Must-show 2: a wrong type, a bad name, bad policy JSON (as the type has them). */
   invalid: InvalidCase[];
+  /** Optional: failures only AWS can detect, reported classified and readable. */
+  failsAtApply?: ApplyErrorCase[];
 }
 
 /** Operation counts that are changes (everything but `same`). */
@@ -72,6 +82,14 @@ export function conformanceSuite(c: ConformanceCase): void {
     let stack: Stack;
     let phase: Phase = 'create';
     let invalidProgram: PulumiFn | undefined;
+    const withProgram = async <T>(program: PulumiFn, run: () => Promise<T>): Promise<T> => {
+      invalidProgram = program;
+      try {
+        return await run();
+      } finally {
+        invalidProgram = undefined;
+      }
+    };
     let id = '';
 
     beforeAll(async () => {
@@ -156,9 +174,8 @@ export function conformanceSuite(c: ConformanceCase): void {
     });
 
     for (const bad of c.invalid) {
-      it(`rejects ${bad.what} at check, naming ${bad.property}, and creates nothing`, async () => {
-        invalidProgram = bad.program;
-        try {
+      it(`rejects ${bad.what} at check, naming ${bad.property}, and creates nothing`, () =>
+        withProgram(bad.program, async () => {
           const err = await stack.up().then(() => undefined, (e: unknown) => e);
           expect(err, 'up with invalid inputs succeeded').toBeInstanceOf(Error);
           const text = String((err as Error).message);
@@ -166,10 +183,17 @@ export function conformanceSuite(c: ConformanceCase): void {
           expect(await c.leftovers()).toEqual([]);
           const inState = ((await stack.exportStack()).deployment?.resources ?? []) as Array<{ type: string }>;
           expect(inState.filter((r) => r.type === c.token)).toEqual([]);
-        } finally {
-          invalidProgram = undefined;
-        }
-      });
+        }));
+    }
+
+    for (const bad of c.failsAtApply ?? []) {
+      it(`reports ${bad.what} classified and readable`, () =>
+        withProgram(bad.program, async () => {
+          const err = await stack.up().then(() => undefined, (e: unknown) => e);
+          expect(err, 'up that AWS must refuse succeeded').toBeInstanceOf(Error);
+          expect(String((err as Error).message)).toMatch(bad.message);
+          expect(await c.leftovers()).toEqual([]);
+        }));
     }
   });
 }

@@ -66,4 +66,16 @@ conformanceSuite({
       },
     },
   ],
+  failsAtApply: [
+    {
+      what: 'a topic that does not exist',
+      program: async () => {
+        new Subscription('orphan', {
+          topicArn: `arn:aws:sns:us-east-1:000000000000:${prefix}-missing`, protocol: 'sqs',
+          endpoint: `arn:aws:sqs:us-east-1:000000000000:${prefix}-missing`,
+        });
+      },
+      message: /SNS Subscribe failed \[NotFound: NotFoundException\]: Topic does not exist \(the resource does not exist\)/,
+    },
+  ],
 });
