@@ -13,6 +13,8 @@ import { awsTestEnv, TEST_REGION, uniqueName } from './aws.js';
 /** A template stack loaded from YAML and selected on a file backend, ready for `up`. */
 export interface TemplateStack {
   stack: Stack;
+  /** The file backend's folder, to look at what the state holds. */
+  backendDir: string;
   loaded: LoadedStack;
   context: TemplateContext;
 }
@@ -28,8 +30,8 @@ export interface TemplateStackSource {
    * not applied: the test creates their resources itself, so each file runs one stack.
    */
   dependencies?: TemplateContext['dependencies'];
-  /** Variables the Pulumi program and plugin see besides the AWS ones. */
-  envVars?: Record<string, string>;
+  /** Environment name; a unique one by default (names in YAML may need it first). */
+  environment?: string;
 }
 
 /**
@@ -38,7 +40,7 @@ export interface TemplateStackSource {
  * program on a temp file backend against the test LocalStack.
  */
 export async function templateStack(src: TemplateStackSource): Promise<TemplateStack> {
-  const environment = uniqueName('e2e');
+  const environment = src.environment ?? uniqueName('e2e');
   const dir = mkdtempSync(join(tmpdir(), 'driftless-template-e2e-'));
   onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
   const envDir = join(dir, 'environments', environment);
@@ -81,9 +83,9 @@ export async function templateStack(src: TemplateStackSource): Promise<TemplateS
     program: async () => program!(loaded.spec.params, context),
     locations: fileBackendLocations(join(dir, 'state')),
     workDir: join(dir, 'work'),
-    envVars: { ...awsTestEnv(), ...src.envVars },
+    envVars: awsTestEnv(),
   });
-  return { stack, loaded, context };
+  return { stack, loaded, context, backendDir: join(dir, 'state', 'backend') };
 }
 
 /** Resource changes of an operation without the `same` count: `{}` means no change. */
