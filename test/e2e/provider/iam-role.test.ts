@@ -73,4 +73,17 @@ conformanceSuite({
       },
     },
   ],
+  failsAtApply: [
+    {
+      what: 'a managed policy that does not exist (and the half-made role is removed)',
+      program: async () => {
+        new Role('no-such-policy', {
+          name: `${prefix}-no-such-policy`,
+          assumeRolePolicy: trust('lambda.amazonaws.com'),
+          managedPolicyArns: ['arn:aws:iam::aws:policy/DoesNotExist'],
+        });
+      },
+      message: /IAM AttachRolePolicy failed \[NotFound: NoSuchEntity/,
+    },
+  ],
 });
