@@ -1,0 +1,68 @@
+import {
+  GetBucketEncryptionCommand,
+  GetBucketPolicyCommand,
+  GetBucketTaggingCommand,
+  GetBucketVersioningCommand,
+  GetPublicAccessBlockCommand,
+  HeadBucketCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { describe, expect, it } from 'vitest';
+import { awsTestConfig } from '../../support/aws.js';
+import { changesOf, plainOutputs, templateStack } from '../../support/template-e2e.js';
+
+const yaml = `apiVersion: driftless/v1
+kind: Stack
+metadata: { name: reports-bucket }
+spec:
+  template: bucket
+  params:
+    policy:
+      - sid: ReadReports
+        principals: ["arn:aws:iam::000000000000:role/report-reader"]
+        actions: [s3:GetObject]
+        objects: [reports/*]
+  tags: { data-class: internal }
+`;
+
+describe('bucket template on LocalStack', () => {
+  it('creates a private, versioned, encrypted bucket with its policy from YAML, is stable, and destroys cleanly', async () => {
+    const s3 = new S3Client(awsTestConfig());
+    const { stack, context } = await templateStack({ name: 'reports-bucket', documents: { 'reports-bucket': yaml } });
+    const Bucket = `${context.environment}-reports-bucket`;
+
+    const up = await stack.up();
+    expect(up.summary.result).toBe('succeeded');
+    expect(plainOutputs(up.outputs)).toEqual({ name: Bucket, arn: `arn:aws:s3:::${Bucket}` });
+
+    expect((await s3.send(new GetBucketVersioningCommand({ Bucket }))).Status).toBe('Enabled');
+    const encryption = await s3.send(new GetBucketEncryptionCommand({ Bucket }));
+    expect(encryption.ServerSideEncryptionConfiguration?.Rules?.[0]?.ApplyServerSideEncryptionByDefault?.SSEAlgorithm).toBe('AES256');
+    expect((await s3.send(new GetPublicAccessBlockCommand({ Bucket }))).PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      IgnorePublicAcls: true,
+      BlockPublicPolicy: true,
+      RestrictPublicBuckets: true,
+    });
+    const policy = JSON.parse((await s3.send(new GetBucketPolicyCommand({ Bucket }))).Policy!);
+    expect(policy.Statement).toHaveLength(1);
+    expect(policy.Statement[0]).toMatchObject({ Sid: 'ReadReports', Effect: 'Allow' });
+    expect([policy.Statement[0].Resource].flat()).toEqual([`arn:aws:s3:::${Bucket}/reports/*`]);
+    const { TagSet } = await s3.send(new GetBucketTaggingCommand({ Bucket }));
+    expect(Object.fromEntries((TagSet ?? []).map((t) => [t.Key, t.Value]))).toEqual({
+      team: 'templates-e2e',
+      'data-class': 'internal',
+      environment: context.environment,
+      stack: 'reports-bucket',
+      'managed-by': 'driftless',
+      revision: context.revision,
+    });
+
+    const again = await stack.up();
+    expect(changesOf(again.summary)).toEqual({});
+
+    const destroy = await stack.destroy();
+    expect(destroy.summary.result).toBe('succeeded');
+    await expect(s3.send(new HeadBucketCommand({ Bucket }))).rejects.toMatchObject({ name: 'NotFound' });
+  });
+});
