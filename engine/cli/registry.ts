@@ -23,6 +23,11 @@ export const commands: readonly CommandEntry[] = [
     load: async () => (await import('./commands/reconcile-commands.js')).destroyCommand,
   },
   {
+    name: 'drift',
+    summary: 'find what changed behind Git\'s back, field by field; --remediate puts it back (exit 2 = drift)',
+    load: async () => (await import('./commands/drift.js')).driftCommand,
+  },
+  {
     name: 'history',
     summary: 'list recorded runs (environment, stack, revision, operation, result)',
     load: async () => (await import('./commands/history.js')).historyCommand,

@@ -1,7 +1,7 @@
 import type { Logger } from '../log/logger.js';
 import { decideStack, describeDecision, type DesiredStack, type StackDecision } from '../plan/decide.js';
 import { planEnvironment, type EnvironmentPlan } from '../plan/plan-environment.js';
-import type { ChangeCounts, ErrorKind, RecordedOutputs, RunStore, StackStatus, Trigger } from '../store/run-store.js';
+import type { ChangeCounts, ErrorKind, LockOwner, RecordedOutputs, RunStore, StackStatus, Trigger } from '../store/run-store.js';
 import { isRetryable } from '../pulumi/classify-error.js';
 import type { OperationOutcome, ResourceStep, StackRunner, StackTarget } from './stack-runner.js';
 import { hasChanges } from './stack-runner.js';
@@ -230,43 +230,53 @@ export class Reconciler {
     return this.destroy({ environment: req.environment, revision: req.revision, trigger: req.trigger, stack: name, target: req.removedTarget(name), ...(req.signal ? { signal: req.signal } : {}) });
   }
 
-  /** Runs fn holding the in-process mutex and the cross-process lock of one stack. */
-  private async withStackLock(
-    req: { environment: string },
+  /**
+   * Runs fn holding the in-process mutex and the cross-process lock of one stack,
+   * waiting for another holder up to the lock wait. A stale lock of a dead process is
+   * cleared (and logged); a live holder that outlasts the wait yields `locked`.
+   */
+  async exclusive<T>(
+    environment: string,
     stack: string,
+    purpose: string,
     log: Logger,
-    fn: () => Promise<StackOutcome>,
-  ): Promise<StackOutcome> {
-    return this.mutex.run(`${req.environment}/${stack}`, async () => {
+    fn: () => Promise<T>,
+  ): Promise<{ ok: true; value: T } | { ok: false; heldBy: LockOwner }> {
+    return this.mutex.run(`${environment}/${stack}`, async () => {
       const deadline = this.clock.now().getTime() + this.lockWaitMs;
       let waited = false;
       for (;;) {
-        const attempt = this.deps.store.tryLock(req.environment, stack, 'up');
+        const attempt = this.deps.store.tryLock(environment, stack, purpose);
         if (attempt.acquired) {
           if (attempt.clearedStale) {
             log.warn({ stack, staleHolder: attempt.clearedStale }, `cleared a stale lock on ${stack} left by pid ${attempt.clearedStale.pid}, which is no longer running`);
           }
           break;
         }
-        if (this.clock.now().getTime() > deadline) {
-          const h = attempt.heldBy;
-          return {
-            ...unchanged(stack, `locked by pid ${h.pid} on ${h.host} since ${h.acquiredAt}`),
-            outcome: 'failed' as const,
-            errorKind: 'locked' as const,
-            error: `stack ${stack} is locked by pid ${h.pid} on ${h.host} (${h.purpose}) since ${h.acquiredAt}`,
-          };
-        }
-        if (!waited) log.info({ stack, heldBy: attempt.heldBy }, `waiting for the lock on ${stack} (held by pid ${attempt.heldBy.pid})`);
+        if (this.clock.now().getTime() > deadline) return { ok: false as const, heldBy: attempt.heldBy };
+        if (!waited) log.info({ stack, heldBy: attempt.heldBy }, `waiting for the lock on ${stack} (held by pid ${attempt.heldBy.pid}: ${attempt.heldBy.purpose})`);
         waited = true;
         await this.clock.sleep(500);
       }
       try {
-        return await fn();
+        return { ok: true as const, value: await fn() };
       } finally {
-        this.deps.store.unlock(req.environment, stack);
+        this.deps.store.unlock(environment, stack);
       }
     });
+  }
+
+  /** {@link exclusive} for operations that end in a StackOutcome: a lock timeout is a `locked` failure. */
+  private async withStackLock(req: { environment: string }, stack: string, log: Logger, fn: () => Promise<StackOutcome>): Promise<StackOutcome> {
+    const r = await this.exclusive(req.environment, stack, 'up', log, fn);
+    if (r.ok) return r.value;
+    const h = r.heldBy;
+    return {
+      ...unchanged(stack, `locked by pid ${h.pid} on ${h.host} since ${h.acquiredAt}`),
+      outcome: 'failed',
+      errorKind: 'locked',
+      error: `stack ${stack} is locked by pid ${h.pid} on ${h.host} (${h.purpose}) since ${h.acquiredAt}`,
+    };
   }
 
   private async withRetries(log: Logger, op: () => Promise<OperationOutcome>): Promise<{ outcome: OperationOutcome; attempts: number }> {

@@ -90,6 +90,29 @@ export interface RunQuery {
   limit?: number;
 }
 
+/** One drift check of one stack, as kept in history (the report is a DriftReport). */
+export interface DriftRecord {
+  id: number;
+  environment: string;
+  stack: string;
+  revision: string;
+  checkedAt: string;
+  drifted: boolean;
+  /** Resources that drifted. */
+  resourceCount: number;
+  /** Whether this check remediated the drift it found. */
+  remediated: boolean;
+  report: unknown;
+}
+
+/** What was last alerted for a key, so the same condition alerts once and recovers once. */
+export interface AlertState {
+  key: string;
+  fingerprint: string;
+  since: string;
+  lastAlertAt: string;
+}
+
 /**
  * The engine's memory: run history, last status per stack, and cross-process stack
  * locks. Survives restarts; shared by every driftless process using the same state folder.
@@ -104,5 +127,10 @@ export interface RunStore {
   /** Takes the lock unless a live process holds it; a dead local holder's lock is cleared. */
   tryLock(environment: string, stack: string, purpose: string): LockAttempt;
   unlock(environment: string, stack: string): void;
+  recordDrift(record: Omit<DriftRecord, 'id'>): DriftRecord;
+  listDrift(query?: { environment?: string; stack?: string; limit?: number }): DriftRecord[];
+  getAlert(key: string): AlertState | undefined;
+  setAlert(state: AlertState): void;
+  clearAlert(key: string): void;
   close(): void;
 }

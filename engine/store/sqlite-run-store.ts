@@ -3,6 +3,8 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { currentProcess, holderIsAlive } from '../util/process-identity.js';
 import type {
+  AlertState,
+  DriftRecord,
   LockAttempt,
   LockOwner,
   NewRunRecord,
@@ -36,6 +38,22 @@ CREATE TABLE IF NOT EXISTS stack_status (
   stack TEXT NOT NULL,
   status TEXT NOT NULL,
   PRIMARY KEY (environment, stack)
+);
+CREATE TABLE IF NOT EXISTS drift (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  environment TEXT NOT NULL,
+  stack TEXT NOT NULL,
+  revision TEXT NOT NULL,
+  checked_at TEXT NOT NULL,
+  drifted INTEGER NOT NULL,
+  resource_count INTEGER NOT NULL,
+  remediated INTEGER NOT NULL,
+  report TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS drift_by_stack ON drift (environment, stack, id);
+CREATE TABLE IF NOT EXISTS alerts (
+  key TEXT PRIMARY KEY,
+  state TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS locks (
   environment TEXT NOT NULL,
@@ -196,6 +214,58 @@ export class SqliteRunStore implements RunStore {
   unlock(environment: string, stack: string): void {
     const me = currentProcess();
     this.db.prepare('DELETE FROM locks WHERE environment = ? AND stack = ? AND pid = ? AND host = ?').run(environment, stack, me.pid, me.host);
+  }
+
+  recordDrift(record: Omit<DriftRecord, 'id'>): DriftRecord {
+    const info = this.db
+      .prepare(
+        `INSERT INTO drift (environment, stack, revision, checked_at, drifted, resource_count, remediated, report)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(record.environment, record.stack, record.revision, record.checkedAt, record.drifted ? 1 : 0, record.resourceCount, record.remediated ? 1 : 0, JSON.stringify(record.report));
+    return { ...record, id: Number(info.lastInsertRowid) };
+  }
+
+  listDrift(query: { environment?: string; stack?: string; limit?: number } = {}): DriftRecord[] {
+    const where: string[] = [];
+    const params: Record<string, string | number> = { limit: query.limit ?? 100 };
+    if (query.environment !== undefined) {
+      where.push('environment = @environment');
+      params.environment = query.environment;
+    }
+    if (query.stack !== undefined) {
+      where.push('stack = @stack');
+      params.stack = query.stack;
+    }
+    const rows = this.db
+      .prepare(`SELECT * FROM drift ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY id DESC LIMIT @limit`)
+      .all(params) as { id: number; environment: string; stack: string; revision: string; checked_at: string; drifted: number; resource_count: number; remediated: number; report: string }[];
+    return rows.map((r) => ({
+      id: r.id,
+      environment: r.environment,
+      stack: r.stack,
+      revision: r.revision,
+      checkedAt: r.checked_at,
+      drifted: r.drifted === 1,
+      resourceCount: r.resource_count,
+      remediated: r.remediated === 1,
+      report: JSON.parse(r.report) as unknown,
+    }));
+  }
+
+  getAlert(key: string): AlertState | undefined {
+    const row = this.db.prepare('SELECT state FROM alerts WHERE key = ?').get(key) as { state: string } | undefined;
+    return row ? (JSON.parse(row.state) as AlertState) : undefined;
+  }
+
+  setAlert(state: AlertState): void {
+    this.db
+      .prepare('INSERT INTO alerts (key, state) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET state = excluded.state')
+      .run(state.key, JSON.stringify(state));
+  }
+
+  clearAlert(key: string): void {
+    this.db.prepare('DELETE FROM alerts WHERE key = ?').run(key);
   }
 
   close(): void {

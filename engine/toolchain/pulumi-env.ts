@@ -35,7 +35,6 @@ export function offlinePulumiEnv(loc: PulumiLocations, env: NodeJS.ProcessEnv = 
     PULUMI_SKIP_UPDATE_CHECK: 'true',
     PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: 'true',
     PULUMI_IGNORE_AMBIENT_PLUGINS: 'true',
-    PULUMI_SKIP_CONFIRMATIONS: 'true',
     PULUMI_HOME: loc.pulumiHome,
     PULUMI_BACKEND_URL: loc.backendUrl,
     PULUMI_CONFIG_PASSPHRASE: env.PULUMI_CONFIG_PASSPHRASE ?? DEV_PASSPHRASE,

@@ -1,0 +1,74 @@
+import { parseArgs } from 'node:util';
+import { DriftChecker, driftCheckFailed, driftFound, type DriftCheckResult } from '../../drift/drift-checker.js';
+import { formatDrift } from '../../drift/drift-report.js';
+import { openEngine } from '../../main/engine.js';
+import { NotificationHub, notifiersFrom } from '../../notify/notifier.js';
+import { bindEnvironment } from '../../run/bind-environment.js';
+import { ExitCode, printJson, type Command } from '../command.js';
+import { environmentOptions, environmentOptionsUsage, selectEnvironment } from '../environment-args.js';
+
+/** Readable text of a drift check: one line per stack, then one per drifted field. */
+export function formatDriftText(r: DriftCheckResult): string {
+  const lines = [`driftless drift ${r.environment} @ ${r.revision}`];
+  for (const s of r.stacks) {
+    lines.push(`${s.status.padEnd(18)} ${s.stack}${s.reason ? `: ${s.reason}` : ''}${s.error ? `: ${s.error.split('\n')[0]}` : ''}`);
+    if (s.report?.drifted) lines.push(...formatDrift(s.report).map((l) => `    ${l}`));
+  }
+  const drifted = r.stacks.filter((s) => s.report?.drifted).length;
+  const remediated = r.stacks.filter((s) => s.status === 'remediated').length;
+  lines.push(`${r.stacks.length} stack(s) checked: ${drifted} drifted, ${remediated} remediated`);
+  return lines.join('\n') + '\n';
+}
+
+/** `driftless drift --env E [--stack S] [--remediate] [--json]`. */
+export const driftCommand: Command = {
+  name: 'drift',
+  usage: `usage: driftless drift --env E [--stack S] [--remediate] [--json]
+
+Refreshes live state in preview mode (changes nothing) and reports every resource
+changed or deleted behind Git's back, field by field: desired (Git) and actual (cloud).
+Stacks whose drift mode is remediate, or all with --remediate, are put back with
+up --refresh and checked again; a stack whose last up failed is never remediated.
+
+${environmentOptionsUsage}
+  --remediate  remediate every drifted stack, whatever its mode
+
+exit: 0 no drift, 2 drift found (even if remediated), 1 error`,
+  async run(argv, io) {
+    const { values } = parseArgs({ args: argv, options: { ...environmentOptions, remediate: { type: 'boolean', default: false } } });
+    const selected = await selectEnvironment(values, io, 'drift');
+    if (!selected) return ExitCode.error;
+    const engine = openEngine(values['state-dir'] ? { stateDir: values['state-dir'] } : {});
+    try {
+      const { environment, revision } = selected;
+      const { notifiers, problems } = notifiersFrom(environment.spec.notifications, engine.log);
+      for (const p of problems) engine.log.warn(p);
+      const checker = new DriftChecker({ store: engine.store, runner: engine.runner, reconciler: engine.reconciler, notifier: new NotificationHub(notifiers, engine.log), log: engine.log });
+      const bound = bindEnvironment(environment, {
+        revision,
+        stateDir: engine.stateDir,
+        baseDir: process.cwd(),
+        ...(process.env.DRIFTLESS_AWS_ENDPOINT ? { awsEndpointOverride: process.env.DRIFTLESS_AWS_ENDPOINT } : {}),
+      });
+      const only = values.stack;
+      const stacks = bound.stacks
+        .filter((b) => !only || only.includes(b.desired.name))
+        .map((b) => ({ bound: b, mode: environment.stacks.find((s) => s.name === b.desired.name)?.spec.drift.mode ?? environment.spec.drift.mode }));
+      const result = await checker.check({
+        environment: environment.name,
+        revision,
+        trigger: 'cli',
+        stacks,
+        forceRemediate: values.remediate,
+        allowRemediation: true,
+        parallelism: environment.spec.parallelism,
+      });
+      if (values.json) printJson(io, result);
+      else io.out(formatDriftText(result));
+      if (driftCheckFailed(result)) return ExitCode.error;
+      return driftFound(result) ? ExitCode.changes : ExitCode.ok;
+    } finally {
+      engine.close();
+    }
+  },
+};
