@@ -1,0 +1,87 @@
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { DriftChecker } from '../../../engine/drift/drift-checker.js';
+import { fingerprintOf } from '../../../engine/plan/decide.js';
+import type { Notification } from '../../../engine/notify/notifier.js';
+import { Reconciler, type ReconcileStack } from '../../../engine/run/reconcile.js';
+import type { OperationOutcome, ResourceStep, StackRunner } from '../../../engine/run/stack-runner.js';
+import { SqliteRunStore } from '../../../engine/store/sqlite-run-store.js';
+import { tempDir } from '../../support/temp.js';
+
+/**
+ * The checker's decisions — alert once per distinct drift, recover once, remediate
+ * only when safe — with a scripted runner. Real refreshes run in test/e2e/drift.
+ */
+const drifted: ResourceStep = { urn: 'urn:q', type: 'driftless-aws:sqs:Queue', name: 'queue', op: 'update', oldInputs: { t: 30 }, newInputs: { t: 120 }, oldOutputs: undefined, newOutputs: undefined, diffs: undefined };
+const refreshed = (steps: ResourceStep[]): OperationOutcome => ({ ok: true, changes: {}, steps, outputs: {}, durationMs: 1 });
+
+function setup() {
+  const store = new SqliteRunStore(join(tempDir('drift-checker'), 'db.sqlite'));
+  let live: ResourceStep[] = [drifted];
+  const calls: string[] = [];
+  const runner: StackRunner = {
+    preview: async () => refreshed([]),
+    destroy: async () => refreshed([]),
+    previewRefresh: async () => {
+      calls.push('previewRefresh');
+      return refreshed(live);
+    },
+    up: async (_t, opts) => {
+      calls.push(`up refresh=${opts?.refresh}`);
+      live = [];
+      return refreshed([]);
+    },
+  };
+  const log = pino({ level: 'silent' });
+  const sent: Notification[] = [];
+  const checker = new DriftChecker({ store, runner, reconciler: new Reconciler({ store, runner, log }), notifier: { notify: async (n) => void sent.push(n) }, log });
+  const bound: ReconcileStack = {
+    desired: { name: 'q', template: 'queue', templateVersion: '1', spec: {}, dependsOn: [] },
+    target: () => ({ environment: 'dev', stack: 'q', program: async () => ({}), backend: { url: 'file:///x', pulumiHome: '/x' }, envVars: {}, workDir: '/x', secretsProvider: 'passphrase' }),
+  };
+  const markApplied = (lastResult: 'succeeded' | 'failed') =>
+    store.saveStatus({ environment: 'dev', stack: 'q', applied: { ...fingerprintOf(bound.desired, {}), revision: 'r1', outputs: {}, at: 't' }, lastResult, lastRevision: 'r1', lastError: undefined });
+  const check = (mode: 'detect' | 'remediate', allowRemediation = true) =>
+    checker.check({ environment: 'dev', revision: 'r1', trigger: 'schedule', stacks: [{ bound, mode }], allowRemediation, parallelism: 1 });
+  return { store, sent, calls, check, markApplied, setLive: (s: ResourceStep[]) => (live = s) };
+}
+
+describe('DriftChecker', () => {
+  it('alerts once for the same drift on every tick, and sends one recovery', async () => {
+    const t = setup();
+    t.markApplied('succeeded');
+    for (let i = 0; i < 3; i++) expect((await t.check('detect')).stacks[0]?.status).toBe('drifted');
+    expect(t.sent.map((n) => n.kind)).toEqual(['drift-detected']);
+    t.setLive([]);
+    expect((await t.check('detect')).stacks[0]?.status).toBe('in-sync');
+    expect((await t.check('detect')).stacks[0]?.status).toBe('in-sync');
+    expect(t.sent.map((n) => n.kind)).toEqual(['drift-detected', 'drift-resolved']);
+    expect(t.store.listDrift({ stack: 'q' }).map((d) => d.drifted)).toEqual([false, false, true, true, true]);
+  });
+
+  it('remediates in remediate mode with up --refresh, checks again and recovers', async () => {
+    const t = setup();
+    t.markApplied('succeeded');
+    const r = await t.check('remediate');
+    expect(r.stacks[0]).toMatchObject({ status: 'remediated', after: { drifted: false } });
+    expect(t.calls).toEqual(['previewRefresh', 'up refresh=true', 'previewRefresh']);
+    expect(t.sent.map((n) => n.kind)).toEqual(['drift-detected', 'drift-resolved']);
+    expect(t.store.listRuns({ stack: 'q' }).map((x) => x.operation)).toEqual(['remediate', 'drift']);
+  });
+
+  it('never remediates a stack whose last up failed, or whose Git state is invalid', async () => {
+    const t = setup();
+    t.markApplied('failed');
+    expect((await t.check('remediate')).stacks[0]).toMatchObject({ status: 'not-remediated', reason: 'its last up failed' });
+    t.markApplied('succeeded');
+    expect((await t.check('remediate', false)).stacks[0]).toMatchObject({ status: 'not-remediated', reason: "Git's current state of the environment is invalid" });
+    expect(t.calls.filter((c) => c.startsWith('up'))).toEqual([]);
+  });
+
+  it('does not check a stack that was never applied', async () => {
+    const t = setup();
+    expect((await t.check('detect')).stacks[0]?.status).toBe('not-applied');
+    expect(t.calls).toEqual([]);
+  });
+});
