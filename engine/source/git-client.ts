@@ -6,13 +6,23 @@ import { simpleGit, type SimpleGit } from 'simple-git';
  * and a timeout when git stops producing output.
  */
 export function gitClient(baseDir: string, opts: { timeoutMs?: number } = {}): SimpleGit {
-  return simpleGit({ baseDir, maxConcurrentProcesses: 4, timeout: { block: opts.timeoutMs ?? 120_000 } }).env({
+  const env = {
     ...stripUndefined(process.env),
     LC_ALL: 'C',
     GIT_TERMINAL_PROMPT: '0',
     GIT_ASKPASS: 'echo',
     GIT_SSH_COMMAND: process.env.GIT_SSH_COMMAND ?? 'ssh -o BatchMode=yes -o StrictHostKeyChecking=accept-new -o ConnectTimeout=20',
-  });
+  };
+  return simpleGit({
+    baseDir,
+    maxConcurrentProcesses: 4,
+    timeout: { block: opts.timeoutMs ?? 120_000 },
+    // simple-git refuses GIT_* and similar variables in an explicit environment unless
+    // they are allowed: these are the operator's own (e.g. GIT_SSL_CAINFO) plus the
+    // hardening above (no prompts, batch-mode SSH), all deliberate.
+    allowEnvironment: Object.keys(env),
+    unsafe: { allowUnsafeAskPass: true, allowUnsafeSshCommand: true },
+  }).env(env);
 }
 
 function stripUndefined(env: NodeJS.ProcessEnv): Record<string, string> {

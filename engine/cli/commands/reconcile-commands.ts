@@ -3,6 +3,7 @@ import { openEngine } from '../../main/engine.js';
 import { formatReconcileText, reconcileReport } from '../../report/format-reconcile.js';
 import { bindEnvironment } from '../../run/bind-environment.js';
 import { resultFailed, resultHasChanges } from '../../run/reconcile.js';
+import { reconcileEnvironment } from '../../run/reconcile-environment.js';
 import { ExitCode, printJson, type Command, type CommandIO } from '../command.js';
 import { environmentOptions, environmentOptionsUsage, selectEnvironment } from '../environment-args.js';
 
@@ -21,24 +22,17 @@ async function reconcileCommand(operation: 'up' | 'preview', argv: string[], io:
   process.once('SIGTERM', onSignal);
   try {
     const { environment, revision } = selected;
-    const bound = bindEnvironment(environment, {
+    const result = await reconcileEnvironment(engine.reconciler, {
+      environment,
       revision,
+      operation,
+      trigger: 'cli',
       stateDir: engine.stateDir,
       baseDir: process.cwd(),
-      ...(process.env.DRIFTLESS_AWS_ENDPOINT ? { awsEndpointOverride: process.env.DRIFTLESS_AWS_ENDPOINT } : {}),
-    });
-    const result = await engine.reconciler.reconcile({
-      environment: environment.name,
-      revision,
-      trigger: 'cli',
-      operation,
-      stacks: bound.stacks,
-      removedTarget: bound.removedTarget,
-      prune: environment.spec.prune,
-      parallelism: environment.spec.parallelism,
+      awsEndpointOverride: process.env.DRIFTLESS_AWS_ENDPOINT,
       refresh: values.refresh,
+      only: values.stack,
       signal: abort.signal,
-      ...(values.stack ? { only: values.stack } : {}),
     });
     if (values.json) printJson(io, reconcileReport(result));
     else io.out(formatReconcileText(result));

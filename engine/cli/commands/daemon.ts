@@ -1,0 +1,77 @@
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadDaemonConfig } from '../../config/daemon-config.js';
+import { builtinExtensions } from '../../daemon/extensions.js';
+import { startDaemon } from '../../daemon/main.js';
+import { formatMessage } from '../../load/index.js';
+import { ensureLocalStack } from '../../localstack/lifecycle.js';
+import { createLogger } from '../../log/logger.js';
+import { projectRoot } from '../../toolchain/paths.js';
+import { ExitCode, type Command } from '../command.js';
+
+/**
+ * Defaults of `--local` (what `npm start` runs): this repository as the Git source, a
+ * LocalStack started for it, file backends under this repository, a short poll.
+ * Variables already set win, so each default can still be changed.
+ */
+function localDefaults(endpoint: string): Record<string, string> {
+  return {
+    DRIFTLESS_REPOSITORY: projectRoot,
+    DRIFTLESS_AWS_ENDPOINT: endpoint,
+    DRIFTLESS_BACKEND_BASE_DIR: projectRoot,
+    DRIFTLESS_POLL_INTERVAL_SECONDS: '10',
+  };
+}
+
+/** `driftless daemon [--config file] [--local]`. */
+export const daemonCommand: Command = {
+  name: 'daemon',
+  usage: `usage: driftless daemon [--config daemon.yaml] [--local]
+
+Watches a Git repository: applies each environment's deploy branch with up, previews
+every other branch that changes environment files, serves /healthz, /readyz, /metrics,
+/api/environments, /api/runs, /api/reports/<branch> and the GitHub/GitLab webhooks.
+
+  --config F  YAML configuration (see docs/daemon.md); environment variables override it
+  --local     embedded defaults: this repository, a LocalStack started for it, file backends
+
+Stops gracefully on SIGTERM or SIGINT (a second signal exits at once).`,
+  async run(argv, io) {
+    const { values } = parseArgs({ args: argv, options: { config: { type: 'string' }, local: { type: 'boolean', default: false } } });
+    let env: NodeJS.ProcessEnv = process.env;
+    if (values.local) {
+      const ls = await ensureLocalStack();
+      if (!ls.ok) {
+        io.err(`driftless daemon: LocalStack could not be started: ${ls.message}\n`);
+        return ExitCode.error;
+      }
+      env = { ...localDefaults(ls.value.endpoint), ...process.env };
+    }
+    const loaded = await loadDaemonConfig(values.config ? resolve(values.config) : undefined, env);
+    if (!loaded.ok) {
+      io.err(loaded.messages.map(formatMessage).join('\n') + '\ndriftless daemon: the configuration is invalid; not started\n');
+      return ExitCode.error;
+    }
+    const log = createLogger();
+    const running = await startDaemon(loaded.config, { log, env, extensions: builtinExtensions() });
+    const { deadlineSeconds } = loaded.config.shutdown;
+    return new Promise<number>((done) => {
+      let stopping = false;
+      const onSignal = (signal: NodeJS.Signals) => {
+        if (stopping) {
+          log.warn({ signal }, 'second signal: exiting now');
+          process.exit(130);
+        }
+        stopping = true;
+        // The last resort if cancelling hangs: the next start clears locks of dead processes.
+        setTimeout(() => {
+          log.error(`still running ${deadlineSeconds} s after ${signal}: exiting anyway`);
+          process.exit(ExitCode.error);
+        }, deadlineSeconds * 1000 + 2000).unref();
+        void running.stop(`received ${signal}`).then((clean) => done(clean ? ExitCode.ok : ExitCode.error));
+      };
+      process.on('SIGTERM', onSignal);
+      process.on('SIGINT', onSignal);
+    });
+  },
+};

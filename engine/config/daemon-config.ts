@@ -1,0 +1,141 @@
+import { readFile } from 'node:fs/promises';
+import { relative } from 'node:path';
+import { z } from 'zod';
+import { EnvVarName } from '../../schemas/common.js';
+import { Notification } from '../../schemas/environment.js';
+import { compareMessages, type ValidationMessage } from '../load/messages.js';
+import { locate } from '../load/positions.js';
+import { parseSingleDocument } from '../load/yaml-document.js';
+import { validateWith } from '../load/zod-issues.js';
+
+/** Where the daemon reads desired state from. */
+export const SourceConfig = z.strictObject({
+  /** Local path or https/ssh URL. Credentials belong in `repositoryFromEnv`, never in this file. */
+  repository: z.string().min(1).optional(),
+  /** Names an environment variable holding the repository URL (e.g. https://user:token@host/org/repo). */
+  repositoryFromEnv: EnvVarName.optional(),
+  environmentsPath: z.string().regex(/^(?!\/)(?!.*\.\.)[A-Za-z0-9._/-]+$/, 'must be a folder inside the repository, e.g. environments').default('environments'),
+  pollIntervalSeconds: z.number().positive().max(86_400).default(60),
+  /** Deploy branch assumed for an environment whose environment.yaml has never been valid. */
+  defaultDeployBranch: z.string().min(1).default('main'),
+});
+
+/** Preview reports: optionally POSTed somewhere a merge request can show them. */
+export const ReportsConfig = z.strictObject({
+  postUrl: z.url({ protocol: /^https?$/ }).optional(),
+  postUrlFromEnv: EnvVarName.optional(),
+});
+
+/** Webhook secrets, always named by environment variable. */
+export const WebhookConfig = z.strictObject({
+  githubSecretFromEnv: EnvVarName.default('DRIFTLESS_GITHUB_WEBHOOK_SECRET'),
+  gitlabTokenFromEnv: EnvVarName.default('DRIFTLESS_GITLAB_WEBHOOK_TOKEN'),
+});
+
+/** The daemon's configuration file (`driftless daemon --config daemon.yaml`). */
+export const DaemonConfig = z.strictObject({
+  source: SourceConfig.default({ environmentsPath: 'environments', pollIntervalSeconds: 60, defaultDeployBranch: 'main' }),
+  /** State folder (run store, Pulumi home, Git cache); DRIFTLESS_STATE_DIR overrides. */
+  stateDir: z.string().optional(),
+  /** Folder that relative `file://` backends resolve against (default: the working directory). */
+  backendBaseDir: z.string().optional(),
+  /** Replaces every environment's AWS endpoint (LocalStack); DRIFTLESS_AWS_ENDPOINT overrides. */
+  awsEndpoint: z.url({ protocol: /^https?$/ }).optional(),
+  http: z.strictObject({ host: z.string().default('127.0.0.1'), port: z.int().min(0).max(65_535).default(8080) }).default({ host: '127.0.0.1', port: 8080 }),
+  webhooks: WebhookConfig.default({ githubSecretFromEnv: 'DRIFTLESS_GITHUB_WEBHOOK_SECRET', gitlabTokenFromEnv: 'DRIFTLESS_GITLAB_WEBHOOK_TOKEN' }),
+  /** Destinations for every environment, in addition to each environment's own `notifications:`. */
+  notifications: z.array(Notification).default([]),
+  reports: ReportsConfig.default({}),
+  shutdown: z
+    .strictObject({
+      /** A running Pulumi operation may finish on its own for this long, then it is cancelled. */
+      finishWithinSeconds: z.number().min(0).default(20),
+      /** The process exits by then, whatever is still running. */
+      deadlineSeconds: z.number().positive().default(60),
+    })
+    .default({ finishWithinSeconds: 20, deadlineSeconds: 60 }),
+});
+/** Validated daemon configuration, defaults applied. */
+export type DaemonConfig = z.infer<typeof DaemonConfig>;
+
+/**
+ * Environment variables that override the file (12-factor style); each maps to a path.
+ * Numbers are converted before validation so that Zod reports a wrong value by its variable.
+ */
+const ENV_OVERRIDES: readonly { name: string; path: readonly string[]; numeric?: boolean }[] = [
+  { name: 'DRIFTLESS_REPOSITORY', path: ['source', 'repository'] },
+  { name: 'DRIFTLESS_POLL_INTERVAL_SECONDS', path: ['source', 'pollIntervalSeconds'], numeric: true },
+  { name: 'DRIFTLESS_STATE_DIR', path: ['stateDir'] },
+  { name: 'DRIFTLESS_BACKEND_BASE_DIR', path: ['backendBaseDir'] },
+  { name: 'DRIFTLESS_AWS_ENDPOINT', path: ['awsEndpoint'] },
+  { name: 'DRIFTLESS_HTTP_HOST', path: ['http', 'host'] },
+  { name: 'DRIFTLESS_HTTP_PORT', path: ['http', 'port'], numeric: true },
+];
+
+/** Result of reading the configuration: the value, or every problem with a place. */
+export type ConfigLoad = { ok: true; config: DaemonConfig } | { ok: false; messages: ValidationMessage[] };
+
+function setIn(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
+  let node = target;
+  for (const key of path.slice(0, -1)) {
+    const next = node[key];
+    node[key] = next !== null && typeof next === 'object' && !Array.isArray(next) ? next : {};
+    node = node[key] as Record<string, unknown>;
+  }
+  node[path[path.length - 1] as string] = value;
+}
+
+/**
+ * Reads the YAML file (when given), applies environment overrides, validates with Zod.
+ * Problems in the file come back as file:line:col messages; problems in a variable name
+ * the variable.
+ */
+export async function loadDaemonConfig(file: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<ConfigLoad> {
+  let raw: Record<string, unknown> = {};
+  const shown = file ? relative(process.cwd(), file) || file : '(environment)';
+  let locateIssue = (_path: PropertyKey[]) => ({ line: 1, col: 1 });
+  if (file) {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (e) {
+      return { ok: false, messages: [{ file: shown, line: 1, col: 1, path: '', message: `cannot read the configuration file (${(e as NodeJS.ErrnoException).code ?? String(e)})`, severity: 'error' }] };
+    }
+    const parsed = parseSingleDocument(text);
+    if (!parsed.ok) return { ok: false, messages: parsed.problems.map((p) => ({ file: shown, line: p.line, col: p.col, path: '', message: p.message, severity: 'error' as const })) };
+    const value = parsed.value.value;
+    if (value === null || typeof value !== 'object' || Array.isArray(value))
+      return { ok: false, messages: [{ file: shown, line: 1, col: 1, path: '', message: 'expected a mapping (source:, http:, notifications: ...)', severity: 'error' }] };
+    raw = value as Record<string, unknown>;
+    locateIssue = (path) => locate(parsed.value.doc, parsed.value.lineCounter, path);
+  }
+  const fromEnv = new Map<string, string>();
+  for (const o of ENV_OVERRIDES) {
+    const v = env[o.name];
+    if (v === undefined || v === '') continue;
+    setIn(raw, o.path, o.numeric && /^\d+(\.\d+)?$/.test(v) ? Number(v) : v);
+    fromEnv.set(o.path.join('.'), o.name);
+  }
+  const r = validateWith(DaemonConfig, raw);
+  const messages: ValidationMessage[] = [];
+  if (!r.ok) {
+    for (const issue of r.issues) {
+      const dotted = issue.path.map(String).join('.');
+      const variable = [...fromEnv].find(([p]) => dotted === p || dotted.startsWith(p + '.'))?.[1];
+      if (variable) messages.push({ file: `$${variable}`, line: 1, col: 1, path: '', message: issue.message, severity: 'error' });
+      else messages.push({ file: shown, ...locateIssue(issue.path), path: dotted, message: issue.message, severity: 'error' });
+    }
+    return { ok: false, messages: messages.sort(compareMessages) };
+  }
+  const config = r.value;
+  if (!config.source.repository && !config.source.repositoryFromEnv)
+    messages.push({ file: shown, line: 1, col: 1, path: 'source.repository', message: 'no Git repository: set source.repository (or DRIFTLESS_REPOSITORY, or source.repositoryFromEnv)', severity: 'error' });
+  if (config.source.repositoryFromEnv && !env[config.source.repositoryFromEnv])
+    messages.push({ file: shown, line: 1, col: 1, path: 'source.repositoryFromEnv', message: `environment variable ${config.source.repositoryFromEnv} is not set`, severity: 'error' });
+  return messages.length > 0 ? { ok: false, messages } : { ok: true, config };
+}
+
+/** The repository address the configuration names (may hold credentials: never log it). */
+export function repositoryOf(config: DaemonConfig, env: NodeJS.ProcessEnv = process.env): string {
+  return (config.source.repositoryFromEnv ? env[config.source.repositoryFromEnv] : undefined) ?? config.source.repository ?? '';
+}

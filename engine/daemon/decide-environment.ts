@@ -1,0 +1,66 @@
+/** What the daemon does with one environment folder at one branch head. */
+export type EnvironmentAction =
+  | { kind: 'reconcile' }
+  /** Invalid on its deploy branch: nothing applied, errors recorded and notified. */
+  | { kind: 'reject' }
+  | { kind: 'preview' }
+  | { kind: 'skip'; reason: string };
+
+/** Everything the decision depends on; computed from Git and the daemon store beforehand. */
+export interface EnvironmentAtHead {
+  branch: string;
+  revision: string;
+  /** The environment's deploy branch (see {@link deployBranchOf}). */
+  deployBranch: string;
+  valid: boolean;
+  /**
+   * Whether the environment's folder differs from its base: on the deploy branch the last
+   * reconciled commit, elsewhere the merge base with the deploy branch. True without a base.
+   */
+  changed: boolean;
+  /** Last deploy commit attempted for this environment (deploy branch only). */
+  lastAttempted: string | undefined;
+}
+
+/**
+ * The daemon's decision for one environment, a pure function (table-tested). The deploy
+ * branch is reconciled when its folder changed since the last good reconcile, once per
+ * commit; other branches get a preview when they change the folder.
+ */
+export function decideEnvironment(e: EnvironmentAtHead): EnvironmentAction {
+  if (e.branch === e.deployBranch) {
+    if (e.revision === e.lastAttempted) return { kind: 'skip', reason: 'this commit was already reconciled' };
+    if (!e.changed) return { kind: 'skip', reason: 'unchanged since the last reconciled commit' };
+    return e.valid ? { kind: 'reconcile' } : { kind: 'reject' };
+  }
+  return e.changed ? { kind: 'preview' } : { kind: 'skip', reason: `no changes against ${e.deployBranch}` };
+}
+
+/**
+ * The deploy branch of an environment: its own spec when valid at this commit, else what
+ * the last valid version said, else the configured default (an environment.yaml that was
+ * never valid has no deploy branch of its own yet).
+ */
+export function deployBranchOf(spec: string | undefined, recorded: string | undefined, fallback: string): string {
+  return spec ?? recorded ?? fallback;
+}
+
+/** Where changes are computed from, per the rules in {@link EnvironmentAtHead.changed}. */
+export type ChangeBase = { kind: 'commit'; revision: string } | { kind: 'everything'; reason: string };
+
+/**
+ * The base of the deploy branch: the last reconciled commit while it still exists (a
+ * force-push may have removed it upstream; the cache keeps objects until gc), else
+ * everything counts as changed, which the planner's fingerprints make safe.
+ */
+export function deployChangeBase(lastReconciled: string | undefined, stillExists: boolean): ChangeBase {
+  if (!lastReconciled) return { kind: 'everything', reason: 'never reconciled' };
+  if (!stillExists) return { kind: 'everything', reason: `last reconciled commit ${lastReconciled.slice(0, 12)} is gone (force-push)` };
+  return { kind: 'commit', revision: lastReconciled };
+}
+
+/** Whether any changed path lies in the environment's folder. */
+export function folderChanged(changedPaths: readonly string[], environmentsPath: string, environment: string): boolean {
+  const prefix = `${environmentsPath.replace(/\/+$/, '')}/${environment}/`;
+  return changedPaths.some((p) => p.startsWith(prefix));
+}
