@@ -120,7 +120,9 @@ An **OutputRef** (\`{ fromStack: orders-queue, output: arn }\`) takes an output 
 Every template gives each resource that supports tags the environment's and the stack's tags plus
 \`environment\`, \`stack\`, \`managed-by: driftless\` and \`revision\` (the commit applied). Physical
 names are derived from the environment and stack (\`<environment>-<stack>\`, shortened with a hash
-where the service's limit requires), so re-running a crashed \`up\` never creates a duplicate. SSM
+where the service's limit requires), so re-running a crashed \`up\` never creates a duplicate (the
+join is ambiguous: environment \`a-b\` with stack \`c\` and environment \`a\` with stack \`b-c\` share
+names, so do not give one account such a pair). SSM
 parameter, secret and KMS alias names are used as written: applications look them up by name.
 
 All templates but one use the \`driftless-aws\` provider (provider/), which works against
@@ -128,6 +130,13 @@ LocalStack and AWS. **\`aws-bucket\` is written against \`@pulumi/aws\`** to sho
 not depend on one provider. The \`aws\` plugin cannot be installed on the development machines (no
 download, no build from source), so \`aws-bucket\` is tested with Pulumi mocks only
 (test/unit/templates/aws-bucket.test.ts); running it needs the \`aws\` plugin installed.
+
+**Known gaps** (the provider has no resource for them yet):
+- \`bucket\` refuses \`lifecycleRules\` (the run stops with a message; \`aws-bucket\` supports them), and its
+  \`forceDestroy\` is not applied: destroying a bucket that still holds objects fails, and nothing is lost.
+- \`topic\` and \`event-rule\` do not write the queue's (or topic's) access policy. LocalStack delivers
+  without one; on AWS, SNS and EventBridge need the target queue's policy to allow them to send, which
+  needs a queue-policy resource in the provider.
 `;
 
 /** The whole reference page. */
