@@ -1,4 +1,4 @@
-import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
 import { projectRoot } from '../../engine/toolchain/paths.js';
@@ -34,7 +34,28 @@ export function copyExampleEnvironment(root: string, source: string, edit?: (spe
     doc.set('spec', doc.createNode(spec));
   }
   writeFileSync(file, doc.toString());
+  scopeAccountWideNames(dir, name);
   return { cwd: root, name, dir };
+}
+
+/**
+ * SSM parameter and secret names are account-wide and the config template uses them as
+ * written, so two copies of one example on the same LocalStack would collide: the copy
+ * gets them under its own environment name.
+ */
+function scopeAccountWideNames(dir: string, env: string): void {
+  for (const f of readdirSync(dir).filter((n) => n.endsWith('.yaml') && n !== 'environment.yaml')) {
+    const doc = parseDocument(readFileSync(join(dir, f), 'utf8'));
+    if (doc.getIn(['spec', 'template']) !== 'config') continue;
+    for (const kind of ['parameters', 'secrets'] as const) {
+      const items = doc.getIn(['spec', 'params', kind]) as { items?: unknown[] } | undefined;
+      (items?.items ?? []).forEach((_item, i) => {
+        const name = String(doc.getIn(['spec', 'params', kind, i, 'name']));
+        doc.setIn(['spec', 'params', kind, i, 'name'], kind === 'parameters' ? `/${env}${name.startsWith('/') ? '' : '/'}${name}` : `${env}/${name}`);
+      });
+    }
+    writeFileSync(join(dir, f), doc.toString());
+  }
 }
 
 /** Rewrites one value in a stack file of a copied environment. */
