@@ -4,7 +4,7 @@ import { awsService } from '../aws/clients.js';
 import { awsCall, unlessNotFound } from '../aws/retry.js';
 import { defineHandler } from '../handler.js';
 import { generatedName } from '../naming.js';
-import { JsonDocument, Tags } from '../schema-helpers.js';
+import { JsonDocument, liveInputs, Tags } from '../schema-helpers.js';
 import { RULE_TOKEN } from '../../sdk/tokens.js';
 import { fromTagList, toTagList } from './tag-list.js';
 import { tagChanges } from './tag-changes.js';
@@ -100,17 +100,20 @@ export const eventsRule = defineHandler({
     if (!d) return undefined;
     const arn = d.Arn ?? '';
     const tags = await awsCall('EventBridge ListTagsForResource', () => client.send(new sdk.ListTagsForResourceCommand({ ResourceARN: arn })));
-    const pattern = d.EventPattern === undefined ? undefined : JsonDocument.safeParse(d.EventPattern);
     return {
-      inputs: {
-        name,
-        eventBusName: d.EventBusName ?? current.eventBusName,
-        description: d.Description || undefined,
-        eventPattern: pattern?.success ? pattern.data : d.EventPattern,
-        scheduleExpression: d.ScheduleExpression || undefined,
-        state: d.State === 'DISABLED' ? ('DISABLED' as const) : ('ENABLED' as const),
-        tags: fromTagList(tags.Tags),
-      },
+      inputs: liveInputs(
+        RuleInputs,
+        {
+          name,
+          eventBusName: d.EventBusName ?? current.eventBusName,
+          description: d.Description || undefined,
+          eventPattern: d.EventPattern || undefined,
+          scheduleExpression: d.ScheduleExpression || undefined,
+          state: d.State,
+          tags: fromTagList(tags.Tags),
+        },
+        `rule ${name}`,
+      ),
       attributes: { arn },
     };
   },

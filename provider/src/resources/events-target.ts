@@ -4,7 +4,7 @@ import { AwsCallError, classifyAwsError } from '../aws/errors.js';
 import { awsCall, unlessNotFound } from '../aws/retry.js';
 import { defineHandler } from '../handler.js';
 import { generatedName } from '../naming.js';
-import { JsonDocument } from '../schema-helpers.js';
+import { JsonDocument, liveInputs } from '../schema-helpers.js';
 import { TARGET_TOKEN } from '../../sdk/tokens.js';
 import { events, EVENTS_NAME } from './events-rule.js';
 
@@ -88,17 +88,20 @@ export const eventsTarget = defineHandler({
     );
     const live = listed?.Targets?.find((t) => t.Id === current.targetId);
     if (!live) return undefined;
-    const input = live.Input === undefined ? undefined : JsonDocument.safeParse(live.Input);
     return {
-      inputs: {
-        rule: current.rule,
-        eventBusName: current.eventBusName,
-        targetId: current.targetId,
-        arn: live.Arn ?? '',
-        input: input?.success ? input.data : live.Input,
-        inputPath: live.InputPath || undefined,
-        roleArn: live.RoleArn || undefined,
-      },
+      inputs: liveInputs(
+        TargetInputs,
+        {
+          rule: current.rule,
+          eventBusName: current.eventBusName,
+          targetId: current.targetId,
+          arn: live.Arn,
+          input: live.Input || undefined,
+          inputPath: live.InputPath || undefined,
+          roleArn: live.RoleArn || undefined,
+        },
+        `target ${current.targetId} of rule ${current.rule}`,
+      ),
       attributes: {},
     };
   },

@@ -2,10 +2,9 @@ import type { IAMClient } from '@aws-sdk/client-iam';
 import { z } from 'zod';
 import { awsService } from '../aws/clients.js';
 import { awsCall, unlessNotFound, type RetryPolicy } from '../aws/retry.js';
-import { canonicalPolicy, parseJson } from '../canonical.js';
 import { defineHandler } from '../handler.js';
 import { generatedName } from '../naming.js';
-import { PolicyDocument, Tags } from '../schema-helpers.js';
+import { liveInputs, PolicyDocument, Tags } from '../schema-helpers.js';
 import { ROLE_TOKEN } from '../../sdk/tokens.js';
 import { allPages } from './pages.js';
 import { fromTagList, toTagList } from './tag-list.js';
@@ -52,10 +51,9 @@ export interface RoleAttributes extends Record<string, unknown> {
   uniqueId: string;
 }
 
-/** IAM hands policy documents back URL-encoded; this returns their canonical text. */
-function livePolicy(encoded: string): string {
-  const parsed = parseJson(decodeURIComponent(encoded));
-  return parsed.ok ? canonicalPolicy(parsed.value) : decodeURIComponent(encoded);
+/** IAM hands policy documents back URL-encoded. */
+function livePolicy(encoded: string | undefined): string {
+  return decodeURIComponent(encoded ?? '');
 }
 
 async function putInlinePolicies(name: string, policies: Record<string, string>, policy: RetryPolicy = {}): Promise<void> {
@@ -154,19 +152,23 @@ export const iamRole = defineHandler({
     const inlinePolicies: Record<string, string> = {};
     for (const policyName of inlinePages.flatMap((p) => p.PolicyNames ?? [])) {
       const doc = await awsCall('IAM GetRolePolicy', () => client.send(new sdk.GetRolePolicyCommand({ RoleName: name, PolicyName: policyName })));
-      inlinePolicies[policyName] = livePolicy(doc.PolicyDocument ?? '');
+      inlinePolicies[policyName] = livePolicy(doc.PolicyDocument);
     }
     return {
-      inputs: {
-        name: role.RoleName ?? name,
-        path: role.Path ?? '/',
-        description: role.Description || undefined,
-        assumeRolePolicy: livePolicy(role.AssumeRolePolicyDocument ?? ''),
-        maxSessionDurationSeconds: role.MaxSessionDuration ?? 3600,
-        inlinePolicies,
-        managedPolicyArns: attachedPages.flatMap((p) => p.AttachedPolicies ?? []).map((p) => p.PolicyArn ?? '').sort(),
-        tags: fromTagList(tagPages.flatMap((p) => p.Tags ?? [])),
-      },
+      inputs: liveInputs(
+        RoleInputs,
+        {
+          name: role.RoleName ?? name,
+          path: role.Path,
+          description: role.Description || undefined,
+          assumeRolePolicy: livePolicy(role.AssumeRolePolicyDocument),
+          maxSessionDurationSeconds: role.MaxSessionDuration,
+          inlinePolicies,
+          managedPolicyArns: attachedPages.flatMap((p) => p.AttachedPolicies ?? []).map((p) => p.PolicyArn),
+          tags: fromTagList(tagPages.flatMap((p) => p.Tags ?? [])),
+        },
+        `role ${name}`,
+      ),
       attributes: { arn: role.Arn ?? '', uniqueId: role.RoleId ?? '' },
     };
   },

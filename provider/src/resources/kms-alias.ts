@@ -4,6 +4,7 @@ import { awsService } from '../aws/clients.js';
 import { awsCall, unlessNotFound } from '../aws/retry.js';
 import { defineHandler } from '../handler.js';
 import { generatedName } from '../naming.js';
+import { liveInputs } from '../schema-helpers.js';
 import { ALIAS_TOKEN } from '../../sdk/tokens.js';
 import { allPages } from './pages.js';
 
@@ -62,7 +63,10 @@ export const kmsAlias = defineHandler({
   async read(name) {
     const alias = await findAlias(name);
     if (!alias) return undefined;
-    return { inputs: { name, targetKeyId: alias.TargetKeyId ?? '' }, attributes: { arn: alias.AliasArn ?? '' } };
+    return {
+      inputs: liveInputs(AliasInputs, { name, targetKeyId: alias.TargetKeyId }, `alias ${name}`),
+      attributes: { arn: alias.AliasArn ?? '' },
+    };
   },
 
   async update(name, _olds, news) {

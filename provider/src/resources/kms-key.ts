@@ -4,7 +4,7 @@ import { awsService } from '../aws/clients.js';
 import { awsCall, unlessNotFound } from '../aws/retry.js';
 import { canonicalPolicy, parseJson } from '../canonical.js';
 import { defineHandler } from '../handler.js';
-import { PolicyDocument, Tags } from '../schema-helpers.js';
+import { liveInputs, PolicyDocument, Tags } from '../schema-helpers.js';
 import { KEY_TOKEN } from '../../sdk/tokens.js';
 import { allPages } from './pages.js';
 import { tagChanges } from './tag-changes.js';
@@ -165,16 +165,20 @@ export const kmsKey = defineHandler({
       awsCall('KMS ListResourceTags', () => allPages(sdk.paginateListResourceTags({ client }, { KeyId: keyId }))),
     ]);
     return {
-      inputs: {
-        description: meta.Description ?? '',
-        keySpec: spec as KeyInputs['keySpec'],
-        keyUsage: (meta.KeyUsage ?? 'ENCRYPT_DECRYPT') as KeyInputs['keyUsage'],
-        enabled: meta.Enabled ?? meta.KeyState === 'Enabled',
-        enableKeyRotation: rotation.KeyRotationEnabled ?? false,
-        policy: policyInputForm(policy.Policy ?? '', arn),
-        deletionWindowInDays: current.deletionWindowInDays,
-        tags: Object.fromEntries(tagPages.flatMap((p) => p.Tags ?? []).map((t) => [t.TagKey ?? '', t.TagValue ?? ''])),
-      },
+      inputs: liveInputs(
+        KeyInputs,
+        {
+          description: meta.Description,
+          keySpec: spec,
+          keyUsage: meta.KeyUsage,
+          enabled: meta.Enabled ?? meta.KeyState === 'Enabled',
+          enableKeyRotation: rotation.KeyRotationEnabled ?? false,
+          policy: policyInputForm(policy.Policy ?? '', arn),
+          deletionWindowInDays: current.deletionWindowInDays,
+          tags: Object.fromEntries(tagPages.flatMap((p) => p.Tags ?? []).map((t) => [t.TagKey ?? '', t.TagValue ?? ''])),
+        },
+        `key ${keyId}`,
+      ),
       attributes: { arn, keyId },
     };
   },

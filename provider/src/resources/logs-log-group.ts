@@ -4,7 +4,7 @@ import { awsService } from '../aws/clients.js';
 import { awsCall, unlessNotFound } from '../aws/retry.js';
 import { defineHandler } from '../handler.js';
 import { generatedName } from '../naming.js';
-import { Tags } from '../schema-helpers.js';
+import { liveInputs, Tags } from '../schema-helpers.js';
 import { LOG_GROUP_TOKEN } from '../../sdk/tokens.js';
 import { allPages } from './pages.js';
 import { tagChanges } from './tag-changes.js';
@@ -84,7 +84,10 @@ export const logsLogGroup = defineHandler({
     const arn = groupArn(g);
     const tags = await unlessNotFound('Logs ListTagsForResource', () => client.send(new sdk.ListTagsForResourceCommand({ resourceArn: arn })));
     if (!tags) return undefined;
-    return { inputs: { name, retentionInDays: g.retentionInDays, tags: tags.tags ?? {} }, attributes: { arn } };
+    return {
+      inputs: liveInputs(LogGroupInputs, { name, retentionInDays: g.retentionInDays, tags: tags.tags }, `log group ${name}`),
+      attributes: { arn },
+    };
   },
 
   async update(name, olds, news, changed) {

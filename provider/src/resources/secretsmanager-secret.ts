@@ -4,7 +4,7 @@ import { awsService } from '../aws/clients.js';
 import { awsCall, unlessNotFound } from '../aws/retry.js';
 import { defineHandler } from '../handler.js';
 import { generatedName } from '../naming.js';
-import { Tags } from '../schema-helpers.js';
+import { liveInputs, Tags } from '../schema-helpers.js';
 import { SECRET_TOKEN } from '../../sdk/tokens.js';
 import { fromTagList, toTagList } from './tag-list.js';
 import { tagChanges } from './tag-changes.js';
@@ -88,13 +88,11 @@ export const secretsManagerSecret = defineHandler({
     const v = await unlessNotFound('SecretsManager GetSecretValue', () => client.send(new sdk.GetSecretValueCommand({ SecretId: arn })));
     if (!v) return undefined;
     return {
-      inputs: {
-        name: d.Name ?? '',
-        description: d.Description || undefined,
-        kmsKeyId: d.KmsKeyId === DEFAULT_KEY ? undefined : d.KmsKeyId,
-        secretString: v.SecretString ?? '',
-        tags: fromTagList(d.Tags),
-      },
+      inputs: liveInputs(
+        SecretInputs,
+        { name: d.Name, description: d.Description || undefined, kmsKeyId: d.KmsKeyId, secretString: v.SecretString, tags: fromTagList(d.Tags) },
+        `secret ${arn}`,
+      ),
       attributes: { arn },
     };
   },

@@ -4,7 +4,7 @@ import { awsService } from '../aws/clients.js';
 import { awsCall, unlessNotFound } from '../aws/retry.js';
 import { defineHandler } from '../handler.js';
 import { generatedName } from '../naming.js';
-import { Tags } from '../schema-helpers.js';
+import { liveInputs, Tags } from '../schema-helpers.js';
 import { PARAMETER_TOKEN } from '../../sdk/tokens.js';
 import { fromTagList, toTagList } from './tag-list.js';
 import { tagChanges } from './tag-changes.js';
@@ -115,17 +115,20 @@ export const ssmParameter = defineHandler({
       awsCall('SSM ListTagsForResource', () => client.send(new sdk.ListTagsForResourceCommand({ ResourceType: 'Parameter', ResourceId: name }))),
     ]);
     const meta = described.Parameters?.[0];
-    const keyId = param.Type === 'SecureString' && meta?.KeyId !== DEFAULT_KEY ? meta?.KeyId : undefined;
     return {
-      inputs: {
-        name,
-        type: (param.Type ?? 'String') as ParameterInputs['type'],
-        value: param.Value ?? '',
-        description: meta?.Description || undefined,
-        keyId,
-        allowedPattern: meta?.AllowedPattern || undefined,
-        tags: fromTagList(tags.TagList),
-      },
+      inputs: liveInputs(
+        ParameterInputs,
+        {
+          name,
+          type: param.Type,
+          value: param.Value,
+          description: meta?.Description || undefined,
+          keyId: param.Type === 'SecureString' ? meta?.KeyId : undefined,
+          allowedPattern: meta?.AllowedPattern || undefined,
+          tags: fromTagList(tags.TagList),
+        },
+        `parameter ${name}`,
+      ),
       attributes: { arn: param.ARN ?? '', version: param.Version ?? 0 },
     };
   },
