@@ -47,8 +47,12 @@ export interface RuleAttributes extends Record<string, unknown> {
   arn: string;
 }
 
-/** PutRule creates or replaces every field: whatever it omits is cleared. */
-async function putRule(r: RuleInputs): Promise<string> {
+/**
+ * PutRule creates or replaces every field: whatever it omits is cleared. Tags go with
+ * the creating call (so a failed create leaves no untagged rule); later they change
+ * through the tag API, since PutRule does not update them.
+ */
+async function putRule(r: RuleInputs, creating: boolean): Promise<string> {
   const { sdk, client } = await events();
   const out = await awsCall('EventBridge PutRule', () =>
     client.send(
@@ -59,6 +63,7 @@ async function putRule(r: RuleInputs): Promise<string> {
         EventPattern: r.eventPattern,
         ScheduleExpression: r.scheduleExpression,
         State: r.state,
+        Tags: creating ? toTagList(r.tags) : undefined,
       }),
     ),
   );
@@ -84,12 +89,7 @@ export const eventsRule = defineHandler({
   },
 
   async create(r) {
-    const { sdk, client } = await events();
-    const arn = await putRule(r);
-    if (Object.keys(r.tags).length) {
-      await awsCall('EventBridge TagResource', () => client.send(new sdk.TagResourceCommand({ ResourceARN: arn, Tags: toTagList(r.tags) })));
-    }
-    return { id: r.name, attributes: { arn } };
+    return { id: r.name, attributes: { arn: await putRule(r, true) } };
   },
 
   async read(name, current) {
@@ -120,9 +120,9 @@ export const eventsRule = defineHandler({
 
   async update(name, olds, news, changed) {
     const { sdk, client } = await events();
-    const arn = await (changed.some((k) => k !== 'tags')
-      ? putRule(news)
-      : awsCall('EventBridge DescribeRule', () => client.send(new sdk.DescribeRuleCommand({ Name: name, EventBusName: news.eventBusName }))).then((d) => d.Arn ?? ''));
+    const arn = changed.some((k) => k !== 'tags')
+      ? await putRule(news, false)
+      : ((await awsCall('EventBridge DescribeRule', () => client.send(new sdk.DescribeRuleCommand({ Name: name, EventBusName: news.eventBusName })))).Arn ?? '');
     const t = tagChanges(olds.tags, news.tags);
     if (t.remove.length) await awsCall('EventBridge UntagResource', () => client.send(new sdk.UntagResourceCommand({ ResourceARN: arn, TagKeys: t.remove })));
     if (Object.keys(t.set).length) {

@@ -157,7 +157,7 @@ export const ssmParameter = defineHandler({
   },
 });
 
-/** ARN and version; the value itself is not fetched (it would only travel further). */
+/** ARN and version, read without decryption (a SecureString value is not decrypted for this). */
 async function parameterAttributes(name: string, version?: number): Promise<ParameterAttributes> {
   const { sdk, client } = await ssm();
   const got = await awsCall('SSM GetParameter', () => client.send(new sdk.GetParameterCommand({ Name: name })), { alsoRetry: ['NotFound'] });
