@@ -88,6 +88,14 @@ export const EnvironmentSpec = z.strictObject({
     .string()
     .regex(/^(?!\/|.*\/\/|.*\.\.|.*\/$|.*\.lock$)[A-Za-z0-9._/-]+$/, 'must be a git branch name such as main'),
   backend: Backend,
+  /**
+   * How Pulumi encrypts secrets in state: `passphrase` (PULUMI_CONFIG_PASSPHRASE from the
+   * daemon's environment) or a KMS key, e.g. `awskms://alias/driftless-state?region=us-east-1`.
+   */
+  secretsProvider: z
+    .string()
+    .regex(/^(passphrase|awskms:\/\/\S+)$/, 'must be passphrase or an awskms:// key URL such as awskms://alias/driftless-state?region=us-east-1')
+    .default('passphrase'),
   aws: AwsSettings,
   drift: EnvironmentDrift.default({ schedule: '*/15 * * * *', mode: 'detect' }),
   /** Destroy stacks whose file was removed; off by default because it is the one destructive step. */

@@ -114,7 +114,7 @@ function targetFor(
     backend: backendFor(env, opts),
     envVars: awsEnvFor(env, opts),
     workDir: join(opts.stateDir, 'workspaces', env.name, stack.name),
-    secretsProvider: 'passphrase',
+    secretsProvider: env.spec.secretsProvider,
   };
 }
 
