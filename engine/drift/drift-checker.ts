@@ -4,14 +4,9 @@ import { decideStack } from '../plan/decide.js';
 import type { Clock, ReconcileStack, Reconciler } from '../run/reconcile.js';
 import { systemClock, runInDependencyOrder } from '../run/reconcile.js';
 import type { OperationOutcome, StackRunner } from '../run/stack-runner.js';
-import type { ChangeCounts, ErrorKind, RecordedOutputs, RunStore, Trigger } from '../store/run-store.js';
+import type { RecordedOutputs, RunStore, Trigger } from '../store/run-store.js';
+import { recordOf, recordOperation } from '../run/record-operation.js';
 import { driftFingerprint, driftFromRefreshSteps, formatDrift, type DriftReport } from './drift-report.js';
-
-/** A classified failure of a Pulumi operation. */
-interface Failure {
-  kind: ErrorKind;
-  message: string;
-}
 
 /** Drift mode of a stack: its own override, else its environment's. */
 export type DriftMode = 'detect' | 'remediate';
@@ -108,11 +103,13 @@ export class DriftChecker {
     return Object.fromEntries(bound.desired.dependsOn.map((d) => [d, this.deps.store.getStatus(environment, d)?.applied?.outputs ?? {}]));
   }
 
-  private async detect(req: DriftCheckRequest, bound: ReconcileStack): Promise<{ ok: true; report: DriftReport } | { ok: false; failure: Failure; error: string }> {
+  /** A refresh in preview mode, recorded in the run history as a `drift` operation. */
+  private async detect(req: DriftCheckRequest, bound: ReconcileStack): Promise<{ ok: true; report: DriftReport } | { ok: false; error: string }> {
     const target = bound.target(this.dependencyOutputs(req.environment, bound));
     const outcome = await this.deps.runner.previewRefresh(target, req.signal ? { signal: req.signal } : {});
-    if (!outcome.ok) return { ok: false, failure: { kind: outcome.kind, message: outcome.message }, error: `[${outcome.kind}] ${outcome.message}` };
-    const resources = driftFromRefreshSteps(outcome.steps);
+    const resources = outcome.ok ? driftFromRefreshSteps(outcome.steps) : [];
+    recordOperation(this.deps.store, this.clock.now(), req, bound.desired.name, 'drift', 'drift check', recordOf(outcome, { drifted: resources.length }));
+    if (!outcome.ok) return { ok: false, error: `[${outcome.kind}] ${outcome.message}` };
     return {
       ok: true,
       report: { environment: req.environment, stack: bound.desired.name, revision: req.revision, checkedAt: this.clock.now().toISOString(), drifted: resources.length > 0, resources },
@@ -124,9 +121,7 @@ export class DriftChecker {
     const status = this.deps.store.getStatus(req.environment, stack);
     if (!status?.applied) return { stack, status: 'not-applied', reason: 'never applied: nothing to compare with' };
 
-    const started = this.clock.now();
     const found = await this.detect(req, bound);
-    this.recordRun(req, stack, 'drift', started, found.ok ? { drifted: found.report.resources.length } : {}, found.ok ? undefined : found.failure);
     if (!found.ok) {
       log.error({ err: found.error }, `drift check of ${stack} failed`);
       return { stack, status: 'error', error: found.error };
@@ -157,9 +152,8 @@ export class DriftChecker {
 
   private async remediate(req: DriftCheckRequest, bound: ReconcileStack, report: DriftReport, log: Logger): Promise<StackDriftOutcome> {
     const stack = bound.desired.name;
-    const started = this.clock.now();
     const up: OperationOutcome = await this.deps.runner.up(bound.target(this.dependencyOutputs(req.environment, bound)), { refresh: true, ...(req.signal ? { signal: req.signal } : {}) });
-    this.recordRun(req, stack, 'remediate', started, up.ok ? up.changes : {}, up.ok ? undefined : { kind: up.kind, message: up.message });
+    recordOperation(this.deps.store, this.clock.now(), req, stack, 'remediate', 'drift remediation', recordOf(up));
     const failureKey = `remediation:${req.environment}/${stack}`;
     if (!up.ok) {
       await this.alertOnce(failureKey, up.message, {
@@ -213,24 +207,5 @@ export class DriftChecker {
     if (prev?.fingerprint === fingerprint) return;
     this.deps.store.setAlert({ key, fingerprint, since: prev?.since ?? n.at, lastAlertAt: n.at });
     await this.deps.notifier.notify(n);
-  }
-
-  private recordRun(req: DriftCheckRequest, stack: string, operation: 'drift' | 'remediate', started: Date, changes: ChangeCounts, failure: Failure | undefined): void {
-    const finished = this.clock.now();
-    this.deps.store.recordRun({
-      environment: req.environment,
-      stack,
-      revision: req.revision,
-      trigger: req.trigger,
-      operation,
-      result: failure === undefined ? 'succeeded' : 'failed',
-      changes,
-      durationMs: finished.getTime() - started.getTime(),
-      errorKind: failure?.kind,
-      error: failure?.message,
-      reason: operation === 'drift' ? 'drift check' : 'drift remediation',
-      startedAt: started.toISOString(),
-      finishedAt: finished.toISOString(),
-    });
   }
 }

@@ -6,6 +6,7 @@ import { isRetryable } from '../pulumi/classify-error.js';
 import type { OperationOutcome, ResourceStep, StackRunner, StackTarget } from './stack-runner.js';
 import { hasChanges } from './stack-runner.js';
 import { StackMutex } from './stack-mutex.js';
+import { recordOf, recordOperation } from './record-operation.js';
 
 /** A stack the reconciler may act on. */
 export interface ReconcileStack {
@@ -289,29 +290,8 @@ export class Reconciler {
     }
   }
 
-  private record(
-    req: { environment: string; revision: string; trigger: Trigger },
-    stack: string,
-    operation: 'up' | 'destroy',
-    reason: string,
-    outcome: OperationOutcome,
-  ): void {
-    const finished = this.clock.now();
-    this.deps.store.recordRun({
-      environment: req.environment,
-      stack,
-      revision: req.revision,
-      trigger: req.trigger,
-      operation,
-      result: outcome.ok ? 'succeeded' : 'failed',
-      changes: outcome.ok ? outcome.changes : {},
-      durationMs: outcome.durationMs,
-      errorKind: outcome.ok ? undefined : outcome.kind,
-      error: outcome.ok ? undefined : outcome.message,
-      reason,
-      startedAt: new Date(finished.getTime() - outcome.durationMs).toISOString(),
-      finishedAt: finished.toISOString(),
-    });
+  private record(req: { environment: string; revision: string; trigger: Trigger }, stack: string, operation: 'up' | 'destroy', reason: string, outcome: OperationOutcome): void {
+    recordOperation(this.deps.store, this.clock.now(), req, stack, operation, reason, recordOf(outcome));
   }
 
   private toOutcome(stack: string, kind: StackOutcome['outcome'], reason: string, o: OperationOutcome, attempts: number): StackOutcome {

@@ -67,7 +67,8 @@ describe('DriftChecker', () => {
     expect(r.stacks[0]).toMatchObject({ status: 'remediated', after: { drifted: false } });
     expect(t.calls).toEqual(['previewRefresh', 'up refresh=true', 'previewRefresh']);
     expect(t.sent.map((n) => n.kind)).toEqual(['drift-detected', 'drift-resolved']);
-    expect(t.store.listRuns({ stack: 'q' }).map((x) => x.operation)).toEqual(['remediate', 'drift']);
+    // newest first: the check after remediation is recorded too, proving the drift is gone
+    expect(t.store.listRuns({ stack: 'q' }).map((x) => x.operation)).toEqual(['drift', 'remediate', 'drift']);
   });
 
   it('never remediates a stack whose last up failed, or whose Git state is invalid', async () => {
