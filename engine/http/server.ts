@@ -54,7 +54,8 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<FastifyIns
     const report = deps.daemonStore.getReport(branch);
     if (!report) return reply.code(404).send({ error: `no preview report for branch ${branch}` });
     if (req.query.format === 'markdown') return reply.type('text/markdown; charset=utf-8').send(report.markdown);
-    return report;
+    // The report's JSON, with its Markdown alongside for a merge-request bot.
+    return { ...(report.json as object), markdown: report.markdown };
   });
 
   await app.register(async (hooks) => {

@@ -7,7 +7,7 @@ import { simpleGit, type SimpleGit } from 'simple-git';
  */
 export function gitClient(baseDir: string, opts: { timeoutMs?: number } = {}): SimpleGit {
   const env = {
-    ...stripUndefined(process.env),
+    ...passedThrough(process.env),
     LC_ALL: 'C',
     GIT_TERMINAL_PROMPT: '0',
     GIT_ASKPASS: 'echo',
@@ -17,16 +17,22 @@ export function gitClient(baseDir: string, opts: { timeoutMs?: number } = {}): S
     baseDir,
     maxConcurrentProcesses: 4,
     timeout: { block: opts.timeoutMs ?? 120_000 },
-    // simple-git refuses GIT_* and similar variables in an explicit environment unless
-    // they are allowed: these are the operator's own (e.g. GIT_SSL_CAINFO) plus the
-    // hardening above (no prompts, batch-mode SSH), all deliberate.
+    // simple-git refuses GIT_* variables in an explicit environment unless allowed; every
+    // one here is deliberate (the hardening above, the operator's TLS and proxy settings).
     allowEnvironment: Object.keys(env),
     unsafe: { allowUnsafeAskPass: true, allowUnsafeSshCommand: true },
   }).env(env);
 }
 
-function stripUndefined(env: NodeJS.ProcessEnv): Record<string, string> {
-  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
+/**
+ * The part of the daemon's environment git may see: paths, identity, SSH agent, proxies
+ * and TLS trust. Anything else (EDITOR, PAGER, GIT_DIR, GIT_CONFIG_*...) could make git
+ * run programs or read another repository, so it is not passed on.
+ */
+const PASSED_THROUGH = /^(PATH|HOME|USER|LOGNAME|TMPDIR|LANG|SSH_AUTH_SOCK|XDG_CONFIG_HOME|(HTTPS?|NO|ALL)_PROXY|(https?|no|all)_proxy|GIT_SSL_CAINFO|GIT_SSL_CAPATH|SSL_CERT_FILE|SSL_CERT_DIR)$/;
+
+function passedThrough(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && PASSED_THROUGH.test(e[0])));
 }
 
 /**
