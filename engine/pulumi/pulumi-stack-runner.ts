@@ -124,6 +124,9 @@ export class PulumiStackRunner implements StackRunner {
   private async run(op: PulumiOp, t: StackTarget, opts: OperationOptions): Promise<OperationOutcome> {
     const log = this.log.child({ environment: t.environment, stack: t.stack, operation: op });
     const started = Date.now();
+    // The Automation API only listens for a future abort: an operation started after
+    // shutdown began would otherwise run to its end.
+    if (opts.signal?.aborted) return { ok: false, kind: 'cancelled', message: `${op} not started: shutting down`, durationMs: 0 };
     const events = new EventCollector(log, opts);
     const common = { onEvent: events.onEvent, ...(opts.signal ? { signal: opts.signal } : {}) };
     let lockRetried = false;
