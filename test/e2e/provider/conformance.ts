@@ -101,10 +101,7 @@ export function conformanceSuite(c: ConformanceCase): void {
         program: () => (invalidProgram ?? c.program(phase))(),
         locations: fileBackendLocations(join(dir, 'state')),
         workDir: join(dir, 'work'),
-        // PULUMI_SKIP_CONFIRMATIONS (in the offline defaults) acts as --yes, which the CLI
-        // refuses together with `refresh --preview-only`; the Automation API passes --yes
-        // itself where it is needed.
-        envVars: { ...awsTestEnv(), PULUMI_SKIP_CONFIRMATIONS: 'false' },
+        envVars: awsTestEnv(),
       });
     });
 
