@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# The main job on embedded defaults: set up (cached), start LocalStack, apply the
-# repository's own environments/dev to it.
+# The main job on embedded defaults: set up (cached), then run the GitOps daemon with
+# `--local`: it starts LocalStack, watches this repository's own Git history and applies
+# the committed environments/ on their deploy branches to LocalStack (file backends under
+# .driftless/), previews other branches, and serves http://127.0.0.1:8080 (/metrics,
+# /api/environments, /api/runs, /api/reports/<branch>). Ctrl-C stops it gracefully.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/setup.sh
-node bin/driftless.js localstack start
-node bin/driftless.js validate environments
-node bin/driftless.js up --env dev "$@"
+exec node bin/driftless.js daemon --local "$@"

@@ -33,6 +33,16 @@ export const commands: readonly CommandEntry[] = [
     load: async () => (await import('./commands/history.js')).historyCommand,
   },
   {
+    name: 'daemon',
+    summary: 'watch Git: apply deploy branches, preview other branches, serve metrics and the API',
+    load: async () => (await import('./commands/daemon.js')).daemonCommand,
+  },
+  {
+    name: 'report',
+    summary: "print the daemon's preview report of a branch (Markdown or --json)",
+    load: async () => (await import('./commands/report.js')).reportCommand,
+  },
+  {
     name: 'schema',
     summary: 'print the JSON Schema of Environment and Stack documents (for editor completion)',
     load: async () => (await import('./commands/schema.js')).schemaCommand,

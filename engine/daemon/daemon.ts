@@ -180,7 +180,7 @@ export class Daemon {
         const revision = isDeploy ? this.deps.daemonStore.getRevision(name, branch) : undefined;
         const base = await this.changeBase(branch, head, deployBranch, revision?.lastReconciled, heads);
         const changed = base.kind === 'everything' || folderChanged(await this.deps.source.changedPaths(base.revision, head), environmentsPath, name);
-        const action = decideEnvironment({ branch, revision: head, deployBranch, valid: env !== undefined, changed, lastAttempted: revision?.lastAttempted });
+        const action = decideEnvironment({ branch, revision: head, deployBranch, valid: env !== undefined, changed, lastAttempted: revision?.lastAttempted, deployBranchExists: heads.has(deployBranch) });
         log.info({ environment: name, action: action.kind, base: base.kind === 'commit' ? base.revision : base.reason }, `${name} on ${branch}: ${action.kind === 'skip' ? `skip (${action.reason})` : action.kind}`);
         if (isDeploy) {
           this.deps.daemonStore.saveEnvironment({ environment: name, deployBranch, revision: head, valid: env !== undefined, messages: own, updatedAt: this.clock.now().toISOString() });

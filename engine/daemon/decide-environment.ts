@@ -20,6 +20,8 @@ export interface EnvironmentAtHead {
   changed: boolean;
   /** Last deploy commit attempted for this environment (deploy branch only). */
   lastAttempted: string | undefined;
+  /** Whether the deploy branch exists: a preview is a diff against it, so none without it. */
+  deployBranchExists: boolean;
 }
 
 /**
@@ -33,6 +35,7 @@ export function decideEnvironment(e: EnvironmentAtHead): EnvironmentAction {
     if (!e.changed) return { kind: 'skip', reason: 'unchanged since the last reconciled commit' };
     return e.valid ? { kind: 'reconcile' } : { kind: 'reject' };
   }
+  if (!e.deployBranchExists) return { kind: 'skip', reason: `its deploy branch ${e.deployBranch} does not exist` };
   return e.changed ? { kind: 'preview' } : { kind: 'skip', reason: `no changes against ${e.deployBranch}` };
 }
 
