@@ -3,7 +3,7 @@ import { DriftChecker, driftCheckFailed, driftFound, type DriftCheckResult } fro
 import { formatDrift } from '../../drift/drift-report.js';
 import { openEngine } from '../../main/engine.js';
 import { NotificationHub, notifiersFrom } from '../../notify/notifier.js';
-import { bindEnvironment } from '../../run/bind-environment.js';
+import { checkEnvironmentDrift } from '../../drift/check-environment-drift.js';
 import { ExitCode, printJson, type Command } from '../command.js';
 import { environmentOptions, environmentOptionsUsage, selectEnvironment } from '../environment-args.js';
 
@@ -44,24 +44,16 @@ exit: 0 no drift, 2 drift found (even if remediated), 1 error`,
       const { notifiers, problems } = notifiersFrom(environment.spec.notifications, engine.log);
       for (const p of problems) engine.log.warn(p);
       const checker = new DriftChecker({ store: engine.store, runner: engine.runner, reconciler: engine.reconciler, notifier: new NotificationHub(notifiers, engine.log), log: engine.log });
-      const bound = bindEnvironment(environment, {
-        revision,
-        stateDir: engine.stateDir,
-        baseDir: process.cwd(),
-        ...(process.env.DRIFTLESS_AWS_ENDPOINT ? { awsEndpointOverride: process.env.DRIFTLESS_AWS_ENDPOINT } : {}),
-      });
-      const only = values.stack;
-      const stacks = bound.stacks
-        .filter((b) => !only || only.includes(b.desired.name))
-        .map((b) => ({ bound: b, mode: environment.stacks.find((s) => s.name === b.desired.name)?.spec.drift.mode ?? environment.spec.drift.mode }));
-      const result = await checker.check({
-        environment: environment.name,
+      const result = await checkEnvironmentDrift(checker, {
+        environment,
         revision,
         trigger: 'cli',
-        stacks,
+        stateDir: engine.stateDir,
+        baseDir: process.cwd(),
+        awsEndpointOverride: process.env.DRIFTLESS_AWS_ENDPOINT,
+        only: values.stack,
         forceRemediate: values.remediate,
         allowRemediation: true,
-        parallelism: environment.spec.parallelism,
       });
       if (values.json) printJson(io, result);
       else io.out(formatDriftText(result));
