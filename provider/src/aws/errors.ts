@@ -25,7 +25,7 @@ codes('AccessDenied', [
 ]);
 codes('NotFound', [
   'NotFound', 'NotFoundException', 'NoSuchEntity', 'NoSuchEntityException', 'NoSuchBucket',
-  'NoSuchBucketPolicy', 'NoSuchTagSet', 'NoSuchPublicAccessBlockConfiguration',
+  'NoSuchBucketPolicy', 'NoSuchTagSet', 'NoSuchPublicAccessBlockConfiguration', 'NoSuchLifecycleConfiguration',
   'ServerSideEncryptionConfigurationNotFoundError', 'ResourceNotFoundException', 'ParameterNotFound',
   'QueueDoesNotExist', 'AWS.SimpleQueueService.NonExistentQueue', 'NonExistentQueue',
 ]);

@@ -22,6 +22,13 @@ conformanceSuite({
           Condition: { Bool: { 'aws:SecureTransport': 'false' } } }],
         Version: '2012-10-17',
       },
+      // The update rewrites one rule and adds one, written out of id order (S3 keeps a set).
+      lifecycleRules: phase === 'create'
+        ? [{ id: 'expire-tmp', prefix: 'tmp/', expirationDays: 7 }]
+        : [
+          { id: 'old-versions', noncurrentVersionExpirationDays: 30, abortIncompleteMultipartUploadDays: 2 },
+          { id: 'expire-tmp', prefix: 'tmp/', expirationDays: 1, enabled: false },
+        ],
       tags: { team: 'data', env: 'e2e' },
     });
     return { id: bucket.id };
