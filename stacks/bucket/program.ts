@@ -8,13 +8,10 @@ import type { BucketParams } from './params.js';
 
 /**
  * An S3 bucket through the driftless-aws provider: versioning, default encryption, the
- * public access block and the policy are properties of the one Bucket resource.
+ * public access block, the policy and the lifecycle rules are properties of the one
+ * Bucket resource; forceDestroy lets destroy empty it first.
  */
 export const bucketProgram: TemplateProgram<BucketParams> = (params, ctx) => {
-  if (params.lifecycleRules.length > 0)
-    // The provider's Bucket has no lifecycle configuration yet; ignoring the rules would
-    // let data live longer than the YAML says, so the run stops instead.
-    throw new Error(`stack ${ctx.stack}: lifecycleRules are not supported by the driftless-aws provider's Bucket yet (aws-bucket supports them)`);
   const name = physicalName(ctx, bucketNameRule);
   const kmsKey = params.encryption.kmsKey;
   const block = params.blockPublicAccess;
@@ -29,6 +26,14 @@ export const bucketProgram: TemplateProgram<BucketParams> = (params, ctx) => {
     publicAccessBlock: { blockPublicAcls: block, ignorePublicAcls: block, blockPublicPolicy: block, restrictPublicBuckets: block },
     // The name is fixed, so the ARN is known before the bucket exists (aws partition).
     policy: params.policy && bucketPolicyDocument(`arn:aws:s3:::${name}`, params.policy, ctx),
+    lifecycleRules: params.lifecycleRules.map((r) => ({
+      id: r.id,
+      prefix: r.prefix,
+      expirationDays: r.expireAfterDays,
+      noncurrentVersionExpirationDays: r.noncurrentVersionExpireAfterDays,
+      abortIncompleteMultipartUploadDays: r.abortIncompleteUploadAfterDays,
+    })),
+    forceDestroy: params.forceDestroy,
     tags: resourceTags(ctx),
   });
   return { name: bucket.name, arn: bucket.arn };

@@ -131,9 +131,7 @@ not depend on one provider. The \`aws\` plugin cannot be installed on the develo
 download, no build from source), so \`aws-bucket\` is tested with Pulumi mocks only
 (test/unit/templates/aws-bucket.test.ts); running it needs the \`aws\` plugin installed.
 
-**Known gaps** (the provider has no resource for them yet):
-- \`bucket\` refuses \`lifecycleRules\` (the run stops with a message; \`aws-bucket\` supports them), and its
-  \`forceDestroy\` is not applied: destroying a bucket that still holds objects fails, and nothing is lost.
+**Known gaps**:
 - \`topic\` and \`event-rule\` do not write the queue's (or topic's) access policy. LocalStack delivers
   without one; on AWS, SNS and EventBridge need the target queue's policy to allow them to send, which
   needs a queue-policy resource in the provider.

@@ -1,10 +1,12 @@
 import {
   GetBucketEncryptionCommand,
+  GetBucketLifecycleConfigurationCommand,
   GetBucketPolicyCommand,
   GetBucketTaggingCommand,
   GetBucketVersioningCommand,
   GetPublicAccessBlockCommand,
   HeadBucketCommand,
+  PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
@@ -17,6 +19,9 @@ metadata: { name: reports-bucket }
 spec:
   template: bucket
   params:
+    forceDestroy: true
+    lifecycleRules:
+      - { id: expire-reports, prefix: reports/, expireAfterDays: 30 }
     policy:
       - sid: ReadReports
         principals: ["arn:aws:iam::000000000000:role/report-reader"]
@@ -26,7 +31,7 @@ spec:
 `;
 
 describe('bucket template on LocalStack', () => {
-  it('creates a private, versioned, encrypted bucket with its policy from YAML, is stable, and destroys cleanly', async () => {
+  it('creates a private, versioned, encrypted bucket with its policy and lifecycle from YAML, is stable, and destroys it with its objects', async () => {
     const s3 = new S3Client(awsTestConfig());
     const { stack, context } = await templateStack({ name: 'reports-bucket', documents: { 'reports-bucket': yaml } });
     const Bucket = `${context.environment}-reports-bucket`;
@@ -48,6 +53,10 @@ describe('bucket template on LocalStack', () => {
     expect(policy.Statement).toHaveLength(1);
     expect(policy.Statement[0]).toMatchObject({ Sid: 'ReadReports', Effect: 'Allow' });
     expect([policy.Statement[0].Resource].flat()).toEqual([`arn:aws:s3:::${Bucket}/reports/*`]);
+    const lifecycle = await s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket }));
+    expect(lifecycle.Rules).toEqual([
+      expect.objectContaining({ ID: 'expire-reports', Status: 'Enabled', Filter: { Prefix: 'reports/' }, Expiration: expect.objectContaining({ Days: 30 }) }),
+    ]);
     const { TagSet } = await s3.send(new GetBucketTaggingCommand({ Bucket }));
     expect(Object.fromEntries((TagSet ?? []).map((t) => [t.Key, t.Value]))).toEqual({
       team: 'templates-e2e',
@@ -61,6 +70,8 @@ describe('bucket template on LocalStack', () => {
     const again = await stack.up();
     expect(changesOf(again.summary)).toEqual({});
 
+    // forceDestroy: a bucket holding objects is emptied, then deleted.
+    await s3.send(new PutObjectCommand({ Bucket, Key: 'reports/today.csv', Body: 'a,b' }));
     const destroy = await stack.destroy();
     expect(destroy.summary.result).toBe('succeeded');
     await expect(s3.send(new HeadBucketCommand({ Bucket }))).rejects.toMatchObject({ name: 'NotFound' });

@@ -13,6 +13,8 @@ describe('bucket template (Pulumi mocks)', () => {
       versioning: true,
       serverSideEncryption: { algorithm: 'AES256', bucketKeyEnabled: false },
       publicAccessBlock: { blockPublicAcls: true, ignorePublicAcls: true, blockPublicPolicy: true, restrictPublicBuckets: true },
+      lifecycleRules: [],
+      forceDestroy: false,
       tags: expectedTags('Reports_Bucket'),
     });
     expect(run.outputs).toEqual({ name: 'dev-reports-bucket', arn: 'arn:aws:s3:us-east-1:000000000000:dev-reports-bucket' });
@@ -45,8 +47,22 @@ describe('bucket template (Pulumi mocks)', () => {
     });
   });
 
-  it('refuses lifecycle rules rather than ignore them (the provider has no lifecycle support yet)', () => {
-    const params = BucketParams.parse({ lifecycleRules: [{ id: 'expire', expireAfterDays: 30 }] });
-    expect(() => bucketProgram(params, testContext('reports'))).toThrow(/lifecycleRules are not supported/);
+  it('passes lifecycle rules and forceDestroy to the bucket', async () => {
+    const params = BucketParams.parse({
+      forceDestroy: true,
+      lifecycleRules: [
+        { id: 'expire-reports', prefix: 'reports/', expireAfterDays: 30 },
+        { id: 'tidy', noncurrentVersionExpireAfterDays: 7, abortIncompleteUploadAfterDays: 1 },
+      ],
+    });
+    const run = await runProgram(() => bucketProgram(params, testContext('reports')));
+
+    expect(run.resources[0]!.inputs).toMatchObject({
+      forceDestroy: true,
+      lifecycleRules: [
+        { id: 'expire-reports', prefix: 'reports/', expirationDays: 30 },
+        { id: 'tidy', prefix: '', noncurrentVersionExpirationDays: 7, abortIncompleteMultipartUploadDays: 1 },
+      ],
+    });
   });
 });
