@@ -79,6 +79,20 @@ class EventCollector {
   };
 }
 
+/**
+ * Removes the operations a crashed run left pending from the stack's state (what
+ * `pulumi refresh --clear-pending-creates` does, without refreshing: a refresh would
+ * write live state, drift included, into the state). Returns what it dropped.
+ */
+async function dropPendingOperations(stack: Stack): Promise<{ type: string; urn: string }[]> {
+  const state = await stack.exportStack();
+  const deployment = state.deployment as { pending_operations?: { type: string; resource: { urn: string } }[] };
+  const pending = deployment.pending_operations ?? [];
+  if (pending.length === 0) return [];
+  await stack.importStack({ ...state, deployment: { ...deployment, pending_operations: [] } });
+  return pending.map((p) => ({ type: p.type, urn: p.resource.urn }));
+}
+
 /** Counts steps by op, leaving out the Stack resource itself. */
 function countSteps(steps: Iterable<ResourceStep>): ChangeCounts {
   const counts: ChangeCounts = {};
@@ -164,6 +178,10 @@ export class PulumiStackRunner implements StackRunner {
           const cleared = await clearDeadBackendLocks(t.backend, PULUMI_PROJECT, pulumiStackName(t.environment, t.stack), t.envVars);
           if (cleared.length > 0) {
             log.warn({ cleared }, `cleared ${cleared.length} stale Pulumi backend lock(s) left by a process that is no longer running`);
+            const dropped = await dropPendingOperations(await this.select(t));
+            if (dropped.length > 0) {
+              log.warn({ pending: dropped }, `dropped ${dropped.length} pending operation(s) the crashed run left in state; this run re-applies them (templates use fixed physical names, so nothing is created twice)`);
+            }
             continue;
           }
         }
