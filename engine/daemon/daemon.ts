@@ -60,13 +60,17 @@ export class Daemon {
   private readonly seenHeads = new Map<string, string>();
   /** Each environment at its last good deploy commit: drift checks and notifications use it. */
   private readonly lastGood = new Map<string, { environment: LoadedEnvironment; revision: string }>();
+  /** Environments whose deploy branch head is invalid: drift is still detected, never remediated. */
+  private readonly invalidHeads = new Set<string>();
   private ready = false;
   private stopping = false;
 
   constructor(private readonly deps: DaemonDeps) {
     this.clock = deps.clock ?? systemClock;
     this.queue = new WorkQueue((d) => deps.metrics.queueDepth.set(d));
-    this.drift = deps.drift ? new DriftSchedules(deps.drift, (label, job) => this.enqueue(label, job), this.abort.signal, deps.log) : undefined;
+    this.drift = deps.drift
+      ? new DriftSchedules(deps.drift, (label, job) => this.enqueue(label, job), (env) => !this.invalidHeads.has(env), this.abort.signal, deps.log)
+      : undefined;
   }
 
   /** True after the first sync completed (fetched and handled every branch). */
@@ -213,6 +217,7 @@ export class Daemon {
 
   private markGood(env: LoadedEnvironment, revision: string): void {
     this.lastGood.set(env.name, { environment: env, revision });
+    this.invalidHeads.delete(env.name);
     this.drift?.update(env, revision);
   }
 
@@ -260,6 +265,7 @@ export class Daemon {
   private async reject(environment: string, branch: string, commit: CommitInfo, messages: ValidationMessage[], trigger: SyncTrigger): Promise<void> {
     const now = this.clock.now().toISOString();
     const errors = messages.filter((m) => m.severity === 'error').map(formatMessage);
+    this.invalidHeads.add(environment);
     this.deps.log.error({ environment, revision: commit.revision, author: commit.author, errors }, `commit ${commit.revision.slice(0, 12)} on ${branch} is invalid for ${environment}; nothing was applied:\n${errors.join('\n')}`);
     this.deps.runs.recordRun({
       environment,

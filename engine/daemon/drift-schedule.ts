@@ -9,7 +9,8 @@ import type { Logger } from '../log/logger.js';
  * only the values count); `stacks` are the stacks whose schedule fired.
  */
 export interface DriftCheck {
-  run(environment: LoadedEnvironment, revision: string, stacks: string[], signal: AbortSignal): Promise<void>;
+  /** `gitStateValid` is false while the deploy branch's head is invalid: detect, never remediate. */
+  run(environment: LoadedEnvironment, revision: string, stacks: string[], signal: AbortSignal, opts: { gitStateValid: boolean }): Promise<void>;
 }
 
 /** Stacks grouped by the schedule that applies to them (a stack's own, else the environment's). */
@@ -32,6 +33,7 @@ export class DriftSchedules {
   constructor(
     private readonly check: DriftCheck,
     private readonly enqueue: (label: string, job: () => Promise<void>) => void,
+    private readonly gitStateValid: (environment: string) => boolean,
     private readonly signal: AbortSignal,
     private readonly log: Logger,
   ) {}
@@ -45,7 +47,7 @@ export class DriftSchedules {
         new Cron(schedule, { protect: true }, () => {
           this.enqueue(`drift ${env.name} ${stacks.join(',')}`, async () => {
             try {
-              await this.check.run(env, revision, stacks, this.signal);
+              await this.check.run(env, revision, stacks, this.signal, { gitStateValid: this.gitStateValid(env.name) });
             } catch (e) {
               this.log.error({ environment: env.name, stacks, err: e instanceof Error ? e.message : String(e) }, 'drift check failed');
             }

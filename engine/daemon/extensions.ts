@@ -1,9 +1,10 @@
+import { driftExtensions } from '../drift/daemon-drift.js';
 import type { DaemonExtensions } from './main.js';
 
 /**
- * The extensions `driftless daemon` starts with. Drift detection (engine/drift/) plugs
- * its scheduled check and its routes in here; the daemon itself only knows the interfaces.
+ * The extensions `driftless daemon` starts with: drift detection (engine/drift/) plugs its
+ * scheduled check and its routes in here; the daemon itself only knows the interfaces.
  */
 export function builtinExtensions(): DaemonExtensions {
-  return {};
+  return driftExtensions();
 }

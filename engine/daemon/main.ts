@@ -22,6 +22,8 @@ export interface DaemonContext {
   engine: Engine;
   metrics: DaemonMetrics;
   log: Logger;
+  /** Folder that relative `file://` backends resolve against. */
+  backendBaseDir: string;
   /** The environment's notifiers plus the daemon-level ones, logged and fanned out. */
   notifierFor(environment: LoadedEnvironment | undefined): Notifier;
 }
@@ -90,7 +92,8 @@ export async function startDaemon(config: DaemonConfig, opts: { log?: Logger; en
     for (const p of own.problems) log.warn({ environment: environment?.name }, p);
     return new NotificationHub([...daemonNotifiers.notifiers, ...own.notifiers], log);
   };
-  const context: DaemonContext = { config, engine, metrics, log, notifierFor };
+  const backendBaseDir = resolve(config.backendBaseDir ?? process.cwd());
+  const context: DaemonContext = { config, engine, metrics, log, backendBaseDir, notifierFor };
 
   const postUrl = config.reports.postUrl ?? (config.reports.postUrlFromEnv ? env[config.reports.postUrlFromEnv] : undefined);
   const daemon = new Daemon({
@@ -107,7 +110,7 @@ export async function startDaemon(config: DaemonConfig, opts: { log?: Logger; en
       environmentsPath: config.source.environmentsPath,
       defaultDeployBranch: config.source.defaultDeployBranch,
       stateDir,
-      backendBaseDir: resolve(config.backendBaseDir ?? process.cwd()),
+      backendBaseDir,
       awsEndpointOverride: config.awsEndpoint,
     },
   });

@@ -1,34 +1,17 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { DeleteQueueCommand, GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DaemonConfig } from '../../../engine/config/daemon-config.js';
 import { startDaemon, type RunningDaemon } from '../../../engine/daemon/main.js';
 import type { PreviewReport } from '../../../engine/daemon/preview-report.js';
-import type { Notification } from '../../../engine/notify/notifier.js';
 import { createLogger } from '../../../engine/log/logger.js';
 import type { RunRecord } from '../../../engine/store/run-store.js';
 import type { EnvironmentRecord } from '../../../engine/store/daemon-store.js';
 import { awsTestConfig, uniqueName } from '../../support/aws.js';
 import { runDriftless } from '../../support/cli.js';
 import { tempDir } from '../../support/temp.js';
+import { webhookReceiver } from '../../support/webhook-receiver.js';
 import { environmentYaml, queueYaml, TestRepo, waitFor } from './git-repo.js';
-
-/** A loopback webhook receiver that keeps every JSON body it gets. */
-async function receiver(): Promise<{ url: string; received: Notification[]; server: Server }> {
-  const received: Notification[] = [];
-  const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      received.push(JSON.parse(body) as Notification);
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, received, server };
-}
 
 describe('driftless daemon on a real Git repository and LocalStack', () => {
   const root = tempDir('daemon');
@@ -36,7 +19,7 @@ describe('driftless daemon on a real Git repository and LocalStack', () => {
   const repo = new TestRepo(join(root, 'repo'));
   const stateDir = join(root, 'state');
   const sqs = new SQSClient(awsTestConfig());
-  let hook: Awaited<ReturnType<typeof receiver>>;
+  let hook: Awaited<ReturnType<typeof webhookReceiver>>;
   let daemon: RunningDaemon;
   const commits: Record<string, string> = {};
 
@@ -56,7 +39,7 @@ describe('driftless daemon on a real Git repository and LocalStack', () => {
   };
 
   beforeAll(async () => {
-    hook = await receiver();
+    hook = await webhookReceiver();
     repo.write(`environments/${env}/environment.yaml`, environmentYaml(env, `  notifications:\n    - type: webhook\n      url: ${hook.url}\n`));
     commits.base = repo.commit('environment without stacks');
     const config = DaemonConfig.parse({
