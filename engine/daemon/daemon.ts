@@ -14,6 +14,7 @@ import { decideEnvironment, deployBranchOf, deployChangeBase, folderChanged, typ
 import { DriftSchedules, type DriftCheck } from './drift-schedule.js';
 import { buildPreviewReport, type EnvironmentPreview, type PreviewReport } from './preview-report.js';
 import { reconcileNotifications, rejectionNotification } from './reconcile-notifications.js';
+import { FailureStreaks } from './failure-streak.js';
 import { WorkQueue } from './work-queue.js';
 
 /** Why a sync runs. */
@@ -62,6 +63,7 @@ export class Daemon {
   private readonly lastGood = new Map<string, { environment: LoadedEnvironment; revision: string }>();
   /** Environments whose deploy branch head is invalid: drift is still detected, never remediated. */
   private readonly invalidHeads = new Set<string>();
+  private readonly streaks = new FailureStreaks();
   private ready = false;
   private stopping = false;
 
@@ -215,6 +217,24 @@ export class Daemon {
     }
   }
 
+  /** Alerts once when reconciles of an environment keep failing, and once when one succeeds again. */
+  private async notifyStreak(environment: string, commit: CommitInfo, failed: boolean): Promise<void> {
+    const signal = this.streaks.record(environment, failed);
+    if (!signal) return;
+    const notifier = this.deps.notifierFor(this.lastGood.get(environment)?.environment);
+    await notifier.notify({
+      kind: signal.alert === 'failing-repeatedly' ? 'reconcile-failing-repeatedly' : 'reconcile-recovered',
+      environment,
+      revision: commit.revision,
+      author: commit.author,
+      summary:
+        signal.alert === 'failing-repeatedly'
+          ? `the last ${signal.failures} reconciles of ${environment} failed; the last good state stays live`
+          : `${environment} reconciles again after ${signal.failures} failures`,
+      at: this.clock.now().toISOString(),
+    });
+  }
+
   private markGood(env: LoadedEnvironment, revision: string): void {
     this.lastGood.set(env.name, { environment: env, revision });
     this.invalidHeads.delete(env.name);
@@ -258,6 +278,7 @@ export class Daemon {
     log[failed ? 'error' : 'info']({ author: commit.author, pulumiOperations: result.pulumiOperations }, `up ${env.name} @ ${commit.revision.slice(0, 12)}: ${summary}`);
     const notifier = this.deps.notifierFor(env);
     for (const n of reconcileNotifications(result, commit.author, this.clock.now())) await notifier.notify(n);
+    await this.notifyStreak(env.name, commit, failed);
     return !failed;
   }
 
@@ -288,6 +309,7 @@ export class Daemon {
     this.deps.metrics.failures.inc({ environment, kind: 'invalid' });
     const notifier = this.deps.notifierFor(this.lastGood.get(environment)?.environment);
     await notifier.notify(rejectionNotification(environment, commit.revision, commit.author, messages, this.clock.now()));
+    await this.notifyStreak(environment, commit, true);
   }
 
   private async preview(env: LoadedEnvironment, revision: string, trigger: SyncTrigger): Promise<ReconcileResult> {

@@ -5,6 +5,7 @@ export type NotificationKind =
   | 'change-applied'
   | 'reconcile-failed'
   | 'reconcile-failing-repeatedly'
+  | 'reconcile-recovered'
   | 'drift-detected'
   | 'drift-resolved'
   | 'remediation-failed'
@@ -67,6 +68,7 @@ const SLACK_ICON: Record<NotificationKind, string> = {
   'change-applied': ':white_check_mark:',
   'reconcile-failed': ':x:',
   'reconcile-failing-repeatedly': ':rotating_light:',
+  'reconcile-recovered': ':large_green_circle:',
   'drift-detected': ':warning:',
   'drift-resolved': ':large_green_circle:',
   'remediation-failed': ':x:',
@@ -96,7 +98,7 @@ export class NotificationHub implements Notifier {
   constructor(private readonly targets: readonly Notifier[], private readonly log: Logger) {}
 
   async notify(n: Notification): Promise<void> {
-    const level = n.kind === 'change-applied' || n.kind === 'drift-resolved' || n.kind === 'preview-ready' ? 'info' : 'warn';
+    const level = ['change-applied', 'drift-resolved', 'preview-ready', 'reconcile-recovered'].includes(n.kind) ? 'info' : 'warn';
     this.log[level]({ notification: n.kind, environment: n.environment, stack: n.stack, revision: n.revision }, n.summary);
     await Promise.all(this.targets.map((t) => t.notify(n)));
   }
