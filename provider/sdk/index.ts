@@ -11,5 +11,6 @@ export * from './secretsmanager.js';
 export * from './kms.js';
 export * from './logs.js';
 export * from './events.js';
+export * from './sts.js';
 export type { JsonInput } from './resource-props.js';
 export { PROVIDER_NAME } from '../src/package-name.js';

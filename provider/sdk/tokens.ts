@@ -11,3 +11,5 @@ export const TARGET_TOKEN = 'driftless-aws:events:Target';
 export const BUCKET_TOKEN = 'driftless-aws:s3:Bucket';
 export const TOPIC_TOKEN = 'driftless-aws:sns:Topic';
 export const SUBSCRIPTION_TOKEN = 'driftless-aws:sns:Subscription';
+/** Function (invoke) tokens. */
+export const CALLER_IDENTITY_TOKEN = 'driftless-aws:sts:getCallerIdentity';

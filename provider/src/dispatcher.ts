@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type * as provider from '@pulumi/pulumi/provider/index.js';
 import { z } from 'zod';
 import { diffInputs } from './diff.js';
+import type { ProviderFunction } from './functions/function.js';
 import type { Inputs, ResourceHandler } from './handler.js';
 import { PROVIDER_VERSION } from './package-name.js';
 import { containsUnknown, unwrapSecrets, wrapSecrets, type Props } from './property-values.js';
@@ -42,9 +43,11 @@ function inputsOf(h: ResourceHandler, props: Props): Inputs {
 export class Dispatcher implements provider.Provider {
   readonly version = PROVIDER_VERSION;
   private readonly handlers: ReadonlyMap<string, ResourceHandler>;
+  private readonly functions: ReadonlyMap<string, ProviderFunction>;
 
-  constructor(handlers: readonly ResourceHandler[]) {
+  constructor(handlers: readonly ResourceHandler[], functions: readonly ProviderFunction[] = []) {
     this.handlers = new Map(handlers.map((h) => [h.token, h]));
+    this.functions = new Map(functions.map((f) => [f.token, f]));
   }
 
   private handlerFor(urn: string): ResourceHandler {
@@ -138,5 +141,12 @@ export class Dispatcher implements provider.Provider {
   async delete(id: string, urn: string, props: Props): Promise<void> {
     const h = this.handlerFor(urn);
     await h.delete(id, inputsOf(h, unwrapSecrets(props).plain));
+  }
+
+  /** Runs a provider function (read-only, e.g. the caller's account). */
+  async invoke(token: string, inputs: Props): Promise<provider.InvokeResult> {
+    const f = this.functions.get(token);
+    if (!f) throw new Error(`driftless-aws has no function ${token}; known: ${[...this.functions.keys()].join(', ')}`);
+    return { outputs: await f.invoke(unwrapSecrets(inputs).plain) };
   }
 }

@@ -4,6 +4,7 @@
  */
 import * as provider from '@pulumi/pulumi/provider/index.js';
 import { Dispatcher } from './dispatcher.js';
+import { providerFunctions } from './functions/index.js';
 import { resourceHandlers } from './resources/index.js';
 
-void provider.main(new Dispatcher(resourceHandlers), process.argv.slice(2));
+void provider.main(new Dispatcher(resourceHandlers, providerFunctions), process.argv.slice(2));

@@ -17,6 +17,10 @@ export const QueueParams = z
       })
       .optional()
       .describe('a second queue, named <queue>-dlq, for messages that keep failing'),
+    allowEnvironmentPublishers: z
+      .boolean()
+      .default(true)
+      .describe("queue policy letting this environment's SNS topics and EventBridge rules (same account and region) send to the queue; off = no queue policy"),
   })
   .refine((q) => q.contentBasedDeduplication === undefined || q.fifo, {
     message: 'contentBasedDeduplication needs fifo: true',

@@ -1,12 +1,15 @@
 import { Queue } from '../../provider/sdk/index.js';
 import type { TemplateProgram } from '../contract.js';
 import { physicalName, queueNameRule } from '../support/naming.js';
+import { arnScope, queuePublishersPolicy } from '../support/publishers.js';
 import { resourceTags } from '../support/tags.js';
 import type { QueueParams } from './params.js';
 
 /**
  * An SQS queue and, when asked, its dead-letter queue (FIFO when the queue is). Outputs
  * carry what alarms need besides the names: the visibility timeout and maxReceiveCount.
+ * The queue's policy lets the environment's topics and rules send to it (see
+ * support/publishers.ts), so their stacks never write this stack's queue.
  */
 export const queueProgram: TemplateProgram<QueueParams> = (params, ctx) => {
   const tags = resourceTags(ctx);
@@ -19,8 +22,9 @@ export const queueProgram: TemplateProgram<QueueParams> = (params, ctx) => {
         tags,
       })
     : undefined;
+  const name = physicalName(ctx, rule);
   const queue = new Queue('queue', {
-    name: physicalName(ctx, rule),
+    name,
     fifoQueue: params.fifo,
     contentBasedDeduplication: params.contentBasedDeduplication ?? false,
     visibilityTimeoutSeconds: params.visibilityTimeoutSeconds,
@@ -29,6 +33,7 @@ export const queueProgram: TemplateProgram<QueueParams> = (params, ctx) => {
     redrivePolicy: dlq && params.deadLetter
       ? { deadLetterTargetArn: dlq.arn, maxReceiveCount: params.deadLetter.maxReceiveCount }
       : undefined,
+    policy: params.allowEnvironmentPublishers ? arnScope(ctx).apply((scope) => queuePublishersPolicy(scope, ctx, name)) : undefined,
     tags,
   });
   return {

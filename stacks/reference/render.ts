@@ -131,10 +131,19 @@ not depend on one provider. The \`aws\` plugin cannot be installed on the develo
 download, no build from source), so \`aws-bucket\` is tested with Pulumi mocks only
 (test/unit/templates/aws-bucket.test.ts); running it needs the \`aws\` plugin installed.
 
-**Known gaps**:
-- \`topic\` and \`event-rule\` do not write the queue's (or topic's) access policy. LocalStack delivers
-  without one; on AWS, SNS and EventBridge need the target queue's policy to allow them to send, which
-  needs a queue-policy resource in the provider.
+**Delivery permissions without cross-stack writes.** On AWS, SNS and EventBridge can send to a
+queue (and EventBridge publish to a topic) only when the target's resource policy allows it. That
+policy is one document owned by the target's stack, so publishing stacks never write it (their
+writes would show as drift and overwrite each other). Because physical names are deterministic,
+"this environment's publishers" is an ARN pattern: \`queue\` gives its queue a policy allowing
+\`sqs:SendMessage\` from \`sns.amazonaws.com\` and \`events.amazonaws.com\` when \`aws:SourceArn\` is
+like \`arn:aws:sns:<region>:<account>:<environment>-*\` or \`arn:aws:events:<region>:<account>:rule/<environment>-*\`;
+\`topic\` keeps SNS's default grant to its own account and lets the environment's rules publish.
+The account and partition come from the provider's credentials (\`getCallerIdentity\`, the account
+the queue itself is created in), so the policy is exact at preview and written with the queue in one
+resource. \`allowEnvironmentPublishers: false\` turns it off. Other accounts and regions are never
+allowed; an environment whose name is a prefix of another's (\`dev\`, \`dev-eu\`) in the same account
+also admits that one's publishers.
 `;
 
 /** The whole reference page. */

@@ -14,6 +14,10 @@ export const TopicParams = z.strictObject({
   displayName: z.string().max(100).optional().describe('display name (SMS sender)'),
   fifo: z.boolean().default(false).describe('FIFO topic; the name gets .fifo'),
   subscriptions: z.array(TopicSubscription).default([]).describe('queues of other stacks that receive every message'),
+  allowEnvironmentPublishers: z
+    .boolean()
+    .default(true)
+    .describe("topic policy lets this environment's EventBridge rules (same account and region) publish; the account's own grant is always kept"),
 });
 /** Validated topic params. */
 export type TopicParams = z.infer<typeof TopicParams>;

@@ -1,6 +1,7 @@
 import { Subscription, Topic } from '../../provider/sdk/index.js';
 import type { TemplateProgram } from '../contract.js';
 import { physicalName, topicNameRule } from '../support/naming.js';
+import { arnScope, topicPolicy } from '../support/publishers.js';
 import { dependencyString } from '../support/refs.js';
 import { resourceTags } from '../support/tags.js';
 import type { TopicParams } from './params.js';
@@ -8,12 +9,16 @@ import type { TopicParams } from './params.js';
 /**
  * An SNS topic and one SQS subscription per queue of another stack. Subscriptions are
  * named by the reference they come from, so reordering the YAML list changes nothing.
+ * The queues' own stacks allow the environment's topics to send (support/publishers.ts);
+ * the topic's policy in turn lets the environment's EventBridge rules publish.
  */
 export const topicProgram: TemplateProgram<TopicParams> = (params, ctx) => {
+  const name = physicalName(ctx, topicNameRule(params.fifo));
   const topic = new Topic('topic', {
-    name: physicalName(ctx, topicNameRule(params.fifo)),
+    name,
     fifoTopic: params.fifo,
     displayName: params.displayName,
+    policy: arnScope(ctx).apply((scope) => topicPolicy(scope, ctx, name, params.allowEnvironmentPublishers)),
     tags: resourceTags(ctx),
   });
   for (const s of params.subscriptions) {

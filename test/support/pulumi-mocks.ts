@@ -1,4 +1,5 @@
 import * as pulumi from '@pulumi/pulumi';
+import { CALLER_IDENTITY_TOKEN } from '../../provider/sdk/tokens.js';
 import type { TemplateContext } from '../../stacks/contract.js';
 
 /** One resource a program registered, as the mocks saw it. */
@@ -27,6 +28,8 @@ function recordResources(): MockedResource[] {
         return { id: physical, state: { ...inputs, arn, url: `https://mock/${physical}`, keyId: `${physical}-key` } };
       },
       call(args) {
+        // The provider's caller identity, in the account the mocked ARNs use.
+        if (args.token === CALLER_IDENTITY_TOKEN) return { accountId: '000000000000', arn: 'arn:aws:iam::000000000000:user/mock', partition: 'aws' };
         return args.inputs;
       },
     },

@@ -31,6 +31,22 @@ describe('queue template on LocalStack', () => {
     const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['All'] }));
     expect(Attributes).toMatchObject({ VisibilityTimeout: '45', MessageRetentionPeriod: '86400', QueueArn: outputs.arn });
     expect(JSON.parse(Attributes!.RedrivePolicy!)).toEqual({ deadLetterTargetArn: outputs.deadLetterArn, maxReceiveCount: 5 });
+    // The publishers' policy names this environment's topics and rules in the queue's own account.
+    const account = String(outputs.arn).split(':')[4];
+    expect(JSON.parse(Attributes!.Policy!).Statement).toEqual([
+      expect.objectContaining({
+        Sid: 'EnvironmentPublishers',
+        Resource: outputs.arn,
+        Condition: {
+          ArnLike: {
+            'aws:SourceArn': [
+              `arn:aws:events:us-east-1:${account}:rule/${context.environment}-*`,
+              `arn:aws:sns:us-east-1:${account}:${context.environment}-*`,
+            ],
+          },
+        },
+      }),
+    ]);
     const { Tags } = await sqs.send(new ListQueueTagsCommand({ QueueUrl }));
     expect(Tags).toEqual({
       team: 'templates-e2e',
@@ -43,6 +59,8 @@ describe('queue template on LocalStack', () => {
 
     const again = await stack.up();
     expect(changesOf(again.summary)).toEqual({});
+    const refresh = await stack.previewRefresh();
+    expect(changesOf({ resourceChanges: refresh.changeSummary })).toEqual({});
 
     const destroy = await stack.destroy();
     expect(destroy.summary.result).toBe('succeeded');

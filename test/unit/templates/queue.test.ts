@@ -35,6 +35,33 @@ describe('queue template (Pulumi mocks)', () => {
     });
   });
 
+  it("lets this environment's topics and rules send to the queue unless turned off", async () => {
+    const run = await runProgram(() => queueProgram(QueueParams.parse({ deadLetter: { maxReceiveCount: 3 } }), testContext('orders-queue')));
+    const [dlq, queue] = run.resources;
+    expect(queue!.inputs.policy).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'EnvironmentPublishers',
+          Effect: 'Allow',
+          Principal: { Service: ['events.amazonaws.com', 'sns.amazonaws.com'] },
+          Action: 'sqs:SendMessage',
+          Resource: 'arn:aws:sqs:us-east-1:000000000000:dev-orders-queue',
+          Condition: {
+            ArnLike: {
+              'aws:SourceArn': ['arn:aws:events:us-east-1:000000000000:rule/dev-*', 'arn:aws:sns:us-east-1:000000000000:dev-*'],
+            },
+          },
+        },
+      ],
+    });
+    // Only publishers write to the main queue; SQS itself moves messages to the dead-letter queue.
+    expect(dlq!.inputs.policy).toBeUndefined();
+
+    const off = await runProgram(() => queueProgram(QueueParams.parse({ allowEnvironmentPublishers: false }), testContext('orders-queue')));
+    expect(off.resources[0]!.inputs.policy).toBeUndefined();
+  });
+
   it('names FIFO queues with .fifo and leaves the dead-letter outputs empty without one', async () => {
     const params = QueueParams.parse({ fifo: true, contentBasedDeduplication: true });
     const { outputs, resources } = await runProgram(() => queueProgram(params, testContext('payments')));

@@ -19,7 +19,9 @@ describe('topic template (Pulumi mocks)', () => {
     const run = await runProgram(() => topicProgram(params, ctx));
 
     const topic = run.resources.find((r) => r.type === 'driftless-aws:sns:Topic')!;
-    expect(topic.inputs).toEqual({ name: 'dev-orders-topic', fifoTopic: false, displayName: 'Orders', tags: expectedTags('orders-topic') });
+    const { policy, ...rest } = topic.inputs;
+    expect(rest).toEqual({ name: 'dev-orders-topic', fifoTopic: false, displayName: 'Orders', tags: expectedTags('orders-topic') });
+    expect(policy).toMatchObject({ Statement: [{ Sid: 'OwnerAccount' }, { Sid: 'EnvironmentRules' }] });
     const subs = run.resources.filter((r) => r.type === 'driftless-aws:sns:Subscription').sort((a, b) => a.name.localeCompare(b.name));
     const topicArn = 'arn:aws:sns:us-east-1:000000000000:dev-orders-topic';
     expect(subs.map((s) => [s.name, s.inputs])).toEqual([
@@ -27,6 +29,34 @@ describe('topic template (Pulumi mocks)', () => {
       ['queue:orders-queue.arn', { topicArn, protocol: 'sqs', endpoint: ordersArn, rawMessageDelivery: true }],
     ]);
     expect(run.outputs).toEqual({ arn: topicArn, name: 'dev-orders-topic' });
+  });
+
+  it("lets this environment's EventBridge rules publish, and keeps the account's own grant", async () => {
+    const run = await runProgram(() => topicProgram(TopicParams.parse({}), testContext('alerts')));
+    const topicArn = 'arn:aws:sns:us-east-1:000000000000:dev-alerts';
+    expect(run.resources[0]!.inputs.policy).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        expect.objectContaining({
+          Sid: 'OwnerAccount',
+          Principal: { AWS: '*' },
+          Resource: topicArn,
+          Condition: { StringEquals: { 'AWS:SourceOwner': '000000000000' } },
+        }),
+        {
+          Sid: 'EnvironmentRules',
+          Effect: 'Allow',
+          Principal: { Service: 'events.amazonaws.com' },
+          Action: 'sns:Publish',
+          Resource: topicArn,
+          Condition: { ArnLike: { 'aws:SourceArn': 'arn:aws:events:us-east-1:000000000000:rule/dev-*' } },
+        },
+      ],
+    });
+
+    const off = await runProgram(() => topicProgram(TopicParams.parse({ allowEnvironmentPublishers: false }), testContext('alerts')));
+    expect(off.resources[0]!.inputs.policy).toMatchObject({ Statement: [{ Sid: 'OwnerAccount' }] });
+    expect((off.resources[0]!.inputs.policy as { Statement: unknown[] }).Statement).toHaveLength(1);
   });
 
   it('names a FIFO topic with .fifo', async () => {
