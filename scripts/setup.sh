@@ -25,7 +25,7 @@ node_major=$(node -p 'process.versions.node.split(".")[0]')
 command -v go >/dev/null || die "go is not installed: it is needed to build the Pulumi CLI from Go modules"
 
 # --- 1. npm dependencies ----------------------------------------------------------
-lock_hash=$(hash_of package.json package-lock.json)
+lock_hash=$(hash_of package-lock.json)
 if [ -f node_modules/.driftless-lock-hash ] && [ "$(cat node_modules/.driftless-lock-hash)" = "$lock_hash" ]; then
   skipped+=("npm dependencies (package-lock.json unchanged)")
 else
