@@ -21,6 +21,9 @@ const secretValue = `secret-${prefix}-plaintext`;
  * in plain text to the bare resource type (no typed class wrapping them in pulumi.secret):
  * the provider marks them secret itself.
  */
+/** The bare resource types, without the SDK classes' own secret marking. */
+class RawResource extends pulumi.CustomResource {}
+
 describe('driftless-aws secret values', () => {
   let dir: string;
   let stack: Stack;
@@ -31,13 +34,13 @@ describe('driftless-aws secret values', () => {
       projectName: 'secret-values',
       stackName: 'e2e',
       program: async () => {
-        const param = new pulumi.CustomResource(PARAMETER_TOKEN, 'db-url', {
+        const param = new RawResource(PARAMETER_TOKEN, 'db-url', {
           name: `/${prefix}/db-url`,
           type: 'SecureString',
           value: parameterValue,
           arn: undefined,
         });
-        const secret = new pulumi.CustomResource(SECRET_TOKEN, 'db-password', {
+        const secret = new RawResource(SECRET_TOKEN, 'db-password', {
           name: `${prefix}/db-password`,
           secretString: secretValue,
           arn: undefined,
@@ -64,7 +67,8 @@ describe('driftless-aws secret values', () => {
     // reports short of debug diagnostics (Pulumi's Node runtime logs raw RPC payloads there).
     const stateFile = readFileSync(join(dir, 'state', 'backend', '.pulumi', 'stacks', 'secret-values', 'e2e.json'), 'utf8');
     expect(stateFile).toContain('ciphertext');
-    const reported = events.filter((e) => e.diagnosticEvent?.severity !== 'debug');
+    // Pulumi's type omits 'debug', but the engine sends it.
+    const reported = events.filter((e) => (e.diagnosticEvent?.severity as string | undefined) !== 'debug');
     const seen = JSON.stringify({ stateFile, reported, stdout: r.stdout, stderr: r.stderr });
     expect(seen).not.toContain(parameterValue);
     expect(seen).not.toContain(secretValue);
