@@ -1,4 +1,5 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { CreateQueueCommand, DeleteQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Stack } from '@pulumi/pulumi/automation/index.js';
@@ -8,7 +9,7 @@ import { selectInlineStack } from '../../engine/pulumi/workspace.js';
 import { fileBackendLocations } from '../../engine/toolchain/pulumi-env.js';
 import type { TemplateContext } from '../../stacks/contract.js';
 import { programs } from '../../stacks/programs.js';
-import { awsTestEnv, TEST_REGION, uniqueName } from './aws.js';
+import { awsTestConfig, awsTestEnv, TEST_REGION, uniqueName } from './aws.js';
 
 /** A template stack loaded from YAML and selected on a file backend, ready for `up`. */
 export interface TemplateStack {
@@ -96,4 +97,77 @@ export function changesOf(summary: { resourceChanges?: Record<string, number> })
 /** Plain values of the outputs of an `up`. */
 export function plainOutputs(outputs: Record<string, { value: unknown }>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(outputs).map(([k, o]) => [k, o.value]));
+}
+
+/** Runs `up`, which must succeed, and returns the plain outputs. */
+export async function upOutputs(stack: Stack): Promise<Record<string, unknown>> {
+  const up = await stack.up();
+  expect(up.summary.result).toBe('succeeded');
+  return plainOutputs(up.outputs);
+}
+
+/**
+ * Issue 6's closing steps: a second `up` reports no changes, a refresh preview finds no
+ * drift (the provider reads back exactly what check stored), and destroy succeeds. The
+ * caller then checks with the SDK that the resources are gone.
+ */
+export async function expectStableThenDestroy(stack: Stack): Promise<void> {
+  const again = await stack.up();
+  expect(changesOf(again.summary)).toEqual({});
+  const refresh = await stack.previewRefresh();
+  expect(changesOf({ resourceChanges: refresh.changeSummary })).toEqual({});
+  const destroy = await stack.destroy();
+  expect(destroy.summary.result).toBe('succeeded');
+}
+
+/** The tags every resource of a template stack carries (environment and stack tags from {@link templateStack}). */
+export function expectedTemplateTags(t: Pick<TemplateStack, 'context'>, stackTags: Record<string, string> = {}): Record<string, string> {
+  return {
+    team: 'templates-e2e',
+    ...stackTags,
+    environment: t.context.environment,
+    stack: t.context.stack,
+    'managed-by': 'driftless',
+    revision: t.context.revision,
+  };
+}
+
+/** A tag list as AWS returns it (`[{ Key, Value }]`, or other member names) as a map. */
+export function tagMap<T>(tags: readonly T[] | undefined, key: keyof T, value: keyof T): Record<string, unknown> {
+  return Object.fromEntries((tags ?? []).map((t) => [t[key], t[value]]));
+}
+
+/** The Stack document of a default `queue` stack named orders-queue, for stacks that depend on it. */
+export const ORDERS_QUEUE_YAML = `apiVersion: driftless/v1
+kind: Stack
+metadata: { name: orders-queue }
+spec:
+  template: queue
+`;
+
+/**
+ * A queue made with the SDK, standing in for a queue stack's resources when only the
+ * dependent stack runs; deleted after the test.
+ */
+export async function standInQueue(prefix: string): Promise<{ url: string; arn: string }> {
+  const sqs = new SQSClient(awsTestConfig());
+  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: uniqueName(prefix) }));
+  onTestFinished(async () => {
+    await sqs.send(new DeleteQueueCommand({ QueueUrl }));
+  });
+  const arn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
+  return { url: QueueUrl!, arn };
+}
+
+/**
+ * The orders-queue stack applied from {@link ORDERS_QUEUE_YAML} in `environment`, so a
+ * dependent stack of the same environment gets real outputs (and the queue's publisher
+ * policy); destroyed after the test.
+ */
+export async function appliedOrdersQueue(environment: string): Promise<Record<string, unknown>> {
+  const queue = await templateStack({ name: 'orders-queue', environment, documents: { 'orders-queue': ORDERS_QUEUE_YAML } });
+  onTestFinished(async () => {
+    await queue.stack.destroy();
+  });
+  return upOutputs(queue.stack);
 }

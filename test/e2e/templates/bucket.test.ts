@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { awsTestConfig } from '../../support/aws.js';
-import { changesOf, plainOutputs, templateStack } from '../../support/template-e2e.js';
+import { expectedTemplateTags, expectStableThenDestroy, tagMap, templateStack, upOutputs } from '../../support/template-e2e.js';
 
 const yaml = `apiVersion: driftless/v1
 kind: Stack
@@ -33,12 +33,10 @@ spec:
 describe('bucket template on LocalStack', () => {
   it('creates a private, versioned, encrypted bucket with its policy and lifecycle from YAML, is stable, and destroys it with its objects', async () => {
     const s3 = new S3Client(awsTestConfig());
-    const { stack, context } = await templateStack({ name: 'reports-bucket', documents: { 'reports-bucket': yaml } });
-    const Bucket = `${context.environment}-reports-bucket`;
+    const t = await templateStack({ name: 'reports-bucket', documents: { 'reports-bucket': yaml } });
+    const Bucket = `${t.context.environment}-reports-bucket`;
 
-    const up = await stack.up();
-    expect(up.summary.result).toBe('succeeded');
-    expect(plainOutputs(up.outputs)).toEqual({ name: Bucket, arn: `arn:aws:s3:::${Bucket}` });
+    expect(await upOutputs(t.stack)).toEqual({ name: Bucket, arn: `arn:aws:s3:::${Bucket}` });
 
     expect((await s3.send(new GetBucketVersioningCommand({ Bucket }))).Status).toBe('Enabled');
     const encryption = await s3.send(new GetBucketEncryptionCommand({ Bucket }));
@@ -58,22 +56,11 @@ describe('bucket template on LocalStack', () => {
       expect.objectContaining({ ID: 'expire-reports', Status: 'Enabled', Filter: { Prefix: 'reports/' }, Expiration: expect.objectContaining({ Days: 30 }) }),
     ]);
     const { TagSet } = await s3.send(new GetBucketTaggingCommand({ Bucket }));
-    expect(Object.fromEntries((TagSet ?? []).map((t) => [t.Key, t.Value]))).toEqual({
-      team: 'templates-e2e',
-      'data-class': 'internal',
-      environment: context.environment,
-      stack: 'reports-bucket',
-      'managed-by': 'driftless',
-      revision: context.revision,
-    });
-
-    const again = await stack.up();
-    expect(changesOf(again.summary)).toEqual({});
+    expect(tagMap(TagSet, 'Key', 'Value')).toEqual(expectedTemplateTags(t, { 'data-class': 'internal' }));
 
     // forceDestroy: a bucket holding objects is emptied, then deleted.
     await s3.send(new PutObjectCommand({ Bucket, Key: 'reports/today.csv', Body: 'a,b' }));
-    const destroy = await stack.destroy();
-    expect(destroy.summary.result).toBe('succeeded');
+    await expectStableThenDestroy(t.stack);
     await expect(s3.send(new HeadBucketCommand({ Bucket }))).rejects.toMatchObject({ name: 'NotFound' });
   });
 });

@@ -4,7 +4,7 @@ import { GetSecretValueCommand, SecretsManagerClient, DescribeSecretCommand } fr
 import { GetParameterCommand, ListTagsForResourceCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { awsTestConfig, uniqueName } from '../../support/aws.js';
-import { changesOf, templateStack } from '../../support/template-e2e.js';
+import { expectedTemplateTags, expectStableThenDestroy, tagMap, templateStack } from '../../support/template-e2e.js';
 
 /** Every file under a folder, as text. */
 function allText(dir: string): string {
@@ -48,8 +48,9 @@ spec:
         fromEnv: E2E_ORDERS_DB_PASSWORD
         description: database password
 `;
-    const { stack, context, backendDir } = await templateStack({ name: 'app-config', environment, documents: { 'app-config': yaml } });
+    const t = await templateStack({ name: 'app-config', environment, documents: { 'app-config': yaml } });
 
+    const { stack, backendDir } = t;
     const up = await stack.up();
     expect(up.summary.result).toBe('succeeded');
     const parameterArns = up.outputs.parameterArns!.value as Record<string, string>;
@@ -61,13 +62,7 @@ spec:
     expect(await get(`/${environment}/regions`)).toMatchObject({ Type: 'StringList', Value: 'us-east-1,eu-west-1' });
     expect(await get(`/${environment}/api-token`)).toMatchObject({ Type: 'SecureString', Value: token });
     const { TagList } = await ssm.send(new ListTagsForResourceCommand({ ResourceType: 'Parameter', ResourceId: `/${environment}/api-token` }));
-    expect(Object.fromEntries((TagList ?? []).map((t) => [t.Key, t.Value]))).toEqual({
-      team: 'templates-e2e',
-      environment,
-      stack: 'app-config',
-      'managed-by': 'driftless',
-      revision: context.revision,
-    });
+    expect(tagMap(TagList, 'Key', 'Value')).toEqual(expectedTemplateTags(t));
     const secretId = secretArns[`${environment}/db-password`]!;
     expect((await secrets.send(new GetSecretValueCommand({ SecretId: secretId }))).SecretString).toBe(password);
     expect((await secrets.send(new DescribeSecretCommand({ SecretId: secretId }))).Tags).toContainEqual({ Key: 'managed-by', Value: 'driftless' });
@@ -80,11 +75,7 @@ spec:
     expect(state).not.toContain(token);
     expect(state).not.toContain(password);
 
-    const again = await stack.up();
-    expect(changesOf(again.summary)).toEqual({});
-
-    const destroy = await stack.destroy();
-    expect(destroy.summary.result).toBe('succeeded');
+    await expectStableThenDestroy(stack);
     await expect(get(`/${environment}/api-token`)).rejects.toMatchObject({ name: 'ParameterNotFound' });
     await expect(secrets.send(new GetSecretValueCommand({ SecretId: secretId }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
   });

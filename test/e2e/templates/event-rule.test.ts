@@ -1,15 +1,18 @@
-import { DescribeRuleCommand, EventBridgeClient, ListTagsForResourceCommand, ListTargetsByRuleCommand } from '@aws-sdk/client-eventbridge';
-import { CreateQueueCommand, DeleteQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { DescribeRuleCommand, EventBridgeClient, ListTagsForResourceCommand, ListTargetsByRuleCommand, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { describe, expect, it } from 'vitest';
 import { awsTestConfig, uniqueName } from '../../support/aws.js';
-import { changesOf, plainOutputs, templateStack } from '../../support/template-e2e.js';
+import {
+  appliedOrdersQueue,
+  expectedTemplateTags,
+  expectStableThenDestroy,
+  ORDERS_QUEUE_YAML,
+  standInQueue,
+  tagMap,
+  templateStack,
+  upOutputs,
+} from '../../support/template-e2e.js';
 
-const queueYaml = `apiVersion: driftless/v1
-kind: Stack
-metadata: { name: orders-queue }
-spec:
-  template: queue
-`;
 const ruleYaml = `apiVersion: driftless/v1
 kind: Stack
 metadata: { name: nightly-report }
@@ -21,27 +24,30 @@ spec:
     schedule: cron(0 2 * * ? *)
     target: { fromStack: orders-queue, output: arn }
 `;
+const patternYaml = `apiVersion: driftless/v1
+kind: Stack
+metadata: { name: order-placed }
+spec:
+  template: event-rule
+  dependsOn: [orders-queue]
+  params:
+    eventPattern: { source: [shop.orders], detail-type: [OrderPlaced] }
+    target: { fromStack: orders-queue, output: arn }
+`;
 
 describe('event-rule template on LocalStack', () => {
   it('creates a scheduled rule targeting a queue of another stack from YAML, is stable, and destroys cleanly', async () => {
     const events = new EventBridgeClient(awsTestConfig());
-    const sqs = new SQSClient(awsTestConfig());
-    // The target queue stands in for the queue stack's resources (one Pulumi stack per file).
-    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: uniqueName('e2e-rule-target') }));
-    onTestFinished(async () => {
-      await sqs.send(new DeleteQueueCommand({ QueueUrl }));
-    });
-    const queueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
-    const { stack, context } = await templateStack({
+    // The target queue stands in for the queue stack's resources (one Pulumi stack here).
+    const queue = await standInQueue('e2e-rule-target');
+    const t = await templateStack({
       name: 'nightly-report',
-      documents: { 'orders-queue': queueYaml, 'nightly-report': ruleYaml },
-      dependencies: { 'orders-queue': { arn: queueArn } },
+      documents: { 'orders-queue': ORDERS_QUEUE_YAML, 'nightly-report': ruleYaml },
+      dependencies: { 'orders-queue': { arn: queue.arn } },
     });
-    const name = `${context.environment}-nightly-report`;
+    const name = `${t.context.environment}-nightly-report`;
 
-    const up = await stack.up();
-    expect(up.summary.result).toBe('succeeded');
-    const outputs = plainOutputs(up.outputs);
+    const outputs = await upOutputs(t.stack);
     expect(outputs.name).toBe(name);
 
     const rule = await events.send(new DescribeRuleCommand({ Name: name }));
@@ -52,21 +58,34 @@ describe('event-rule template on LocalStack', () => {
       Description: 'Ask the report worker for the nightly report',
     });
     const { Targets } = await events.send(new ListTargetsByRuleCommand({ Rule: name }));
-    expect(Targets?.map((t) => [t.Id, t.Arn])).toEqual([['target', queueArn]]);
+    expect(Targets?.map((x) => [x.Id, x.Arn])).toEqual([['target', queue.arn]]);
     const { Tags } = await events.send(new ListTagsForResourceCommand({ ResourceARN: outputs.arn as string }));
-    expect(Object.fromEntries((Tags ?? []).map((t) => [t.Key, t.Value]))).toEqual({
-      team: 'templates-e2e',
-      environment: context.environment,
-      stack: 'nightly-report',
-      'managed-by': 'driftless',
-      revision: context.revision,
-    });
+    expect(tagMap(Tags, 'Key', 'Value')).toEqual(expectedTemplateTags(t));
 
-    const again = await stack.up();
-    expect(changesOf(again.summary)).toEqual({});
-
-    const destroy = await stack.destroy();
-    expect(destroy.summary.result).toBe('succeeded');
+    await expectStableThenDestroy(t.stack);
     await expect(events.send(new DescribeRuleCommand({ Name: name }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+  });
+
+  it("delivers matching events to the queue of a queue stack, whose policy admits the environment's rules", async () => {
+    const events = new EventBridgeClient(awsTestConfig());
+    const sqs = new SQSClient(awsTestConfig());
+    const environment = uniqueName('e2e');
+    const queue = await appliedOrdersQueue(environment);
+    const t = await templateStack({
+      name: 'order-placed',
+      environment,
+      documents: { 'orders-queue': ORDERS_QUEUE_YAML, 'order-placed': patternYaml },
+      dependencies: { 'orders-queue': queue },
+    });
+    await upOutputs(t.stack);
+
+    const put = await events.send(new PutEventsCommand({
+      Entries: [{ Source: 'shop.orders', DetailType: 'OrderPlaced', Detail: JSON.stringify({ order: 42 }) }],
+    }));
+    expect(put.FailedEntryCount).toBe(0);
+    const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queue.url as string, WaitTimeSeconds: 10, MaxNumberOfMessages: 1 }));
+    expect(received.Messages?.map((m) => JSON.parse(m.Body ?? '{}').detail)).toEqual([{ order: 42 }]);
+
+    expect((await t.stack.destroy()).summary.result).toBe('succeeded');
   });
 });

@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-kms';
 import { describe, expect, it } from 'vitest';
 import { awsTestConfig, uniqueName } from '../../support/aws.js';
-import { changesOf, plainOutputs, templateStack } from '../../support/template-e2e.js';
+import { expectedTemplateTags, expectStableThenDestroy, tagMap, templateStack, upOutputs } from '../../support/template-e2e.js';
 
 describe('kms-key template on LocalStack', () => {
   it('creates a rotating key with its alias from YAML, is stable on a second up, and schedules deletion on destroy', async () => {
@@ -23,11 +23,9 @@ spec:
     deletionWindowInDays: 7
     alias: ${environment}/data
 `;
-    const { stack, context } = await templateStack({ name: 'data-key', environment, documents: { 'data-key': yaml } });
+    const t = await templateStack({ name: 'data-key', environment, documents: { 'data-key': yaml } });
 
-    const up = await stack.up();
-    expect(up.summary.result).toBe('succeeded');
-    const outputs = plainOutputs(up.outputs);
+    const outputs = await upOutputs(t.stack);
     expect(outputs.aliasName).toBe(`alias/${environment}/data`);
 
     const { KeyMetadata } = await kms.send(new DescribeKeyCommand({ KeyId: outputs.keyId as string }));
@@ -36,19 +34,9 @@ spec:
     const { Aliases } = await kms.send(new ListAliasesCommand({ KeyId: outputs.keyId as string }));
     expect(Aliases?.map((a) => a.AliasName)).toEqual([`alias/${environment}/data`]);
     const { Tags } = await kms.send(new ListResourceTagsCommand({ KeyId: outputs.keyId as string }));
-    expect(Object.fromEntries((Tags ?? []).map((t) => [t.TagKey, t.TagValue]))).toEqual({
-      team: 'templates-e2e',
-      environment,
-      stack: 'data-key',
-      'managed-by': 'driftless',
-      revision: context.revision,
-    });
+    expect(tagMap(Tags, 'TagKey', 'TagValue')).toEqual(expectedTemplateTags(t));
 
-    const again = await stack.up();
-    expect(changesOf(again.summary)).toEqual({});
-
-    const destroy = await stack.destroy();
-    expect(destroy.summary.result).toBe('succeeded');
+    await expectStableThenDestroy(t.stack);
     const after = await kms.send(new DescribeKeyCommand({ KeyId: outputs.keyId as string }));
     expect(after.KeyMetadata?.KeyState).toBe('PendingDeletion');
     expect((await kms.send(new ListAliasesCommand({ KeyId: outputs.keyId as string }))).Aliases ?? []).toEqual([]);

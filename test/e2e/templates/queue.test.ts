@@ -1,7 +1,7 @@
 import { GetQueueAttributesCommand, GetQueueUrlCommand, ListQueueTagsCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import { awsTestConfig } from '../../support/aws.js';
-import { changesOf, plainOutputs, templateStack } from '../../support/template-e2e.js';
+import { expectedTemplateTags, expectStableThenDestroy, templateStack, upOutputs } from '../../support/template-e2e.js';
 
 const yaml = `apiVersion: driftless/v1
 kind: Stack
@@ -18,12 +18,11 @@ spec:
 describe('queue template on LocalStack', () => {
   it('creates the queue and dead-letter queue from YAML, is stable on a second up, and destroys cleanly', async () => {
     const sqs = new SQSClient(awsTestConfig());
-    const { stack, context } = await templateStack({ name: 'orders-queue', documents: { 'orders-queue': yaml } });
+    const t = await templateStack({ name: 'orders-queue', documents: { 'orders-queue': yaml } });
+    const { context } = t;
     const name = `${context.environment}-orders-queue`;
 
-    const up = await stack.up();
-    expect(up.summary.result).toBe('succeeded');
-    const outputs = plainOutputs(up.outputs);
+    const outputs = await upOutputs(t.stack);
     expect(outputs).toMatchObject({ name, deadLetterName: `${name}-dlq`, visibilityTimeoutSeconds: 45, maxReceiveCount: 5 });
 
     const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: name }));
@@ -48,22 +47,9 @@ describe('queue template on LocalStack', () => {
       }),
     ]);
     const { Tags } = await sqs.send(new ListQueueTagsCommand({ QueueUrl }));
-    expect(Tags).toEqual({
-      team: 'templates-e2e',
-      'data-class': 'internal',
-      environment: context.environment,
-      stack: 'orders-queue',
-      'managed-by': 'driftless',
-      revision: context.revision,
-    });
+    expect(Tags).toEqual(expectedTemplateTags(t, { 'data-class': 'internal' }));
 
-    const again = await stack.up();
-    expect(changesOf(again.summary)).toEqual({});
-    const refresh = await stack.previewRefresh();
-    expect(changesOf({ resourceChanges: refresh.changeSummary })).toEqual({});
-
-    const destroy = await stack.destroy();
-    expect(destroy.summary.result).toBe('succeeded');
+    await expectStableThenDestroy(t.stack);
     await expect(sqs.send(new GetQueueUrlCommand({ QueueName: name }))).rejects.toMatchObject({ name: 'QueueDoesNotExist' });
     await expect(sqs.send(new GetQueueUrlCommand({ QueueName: `${name}-dlq` }))).rejects.toMatchObject({ name: 'QueueDoesNotExist' });
   });

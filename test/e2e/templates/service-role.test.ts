@@ -2,14 +2,8 @@ import { GetRoleCommand, GetRolePolicyCommand, IAMClient, ListRolePoliciesComman
 import { describe, expect, it } from 'vitest';
 import { INLINE_POLICY_NAME } from '../../../stacks/service-role/program.js';
 import { awsTestConfig } from '../../support/aws.js';
-import { changesOf, plainOutputs, templateStack } from '../../support/template-e2e.js';
+import { expectedTemplateTags, expectStableThenDestroy, ORDERS_QUEUE_YAML, tagMap, templateStack, upOutputs } from '../../support/template-e2e.js';
 
-const queueYaml = `apiVersion: driftless/v1
-kind: Stack
-metadata: { name: orders-queue }
-spec:
-  template: queue
-`;
 const roleYaml = `apiVersion: driftless/v1
 kind: Stack
 metadata: { name: worker-role }
@@ -39,19 +33,18 @@ describe('service-role template on LocalStack', () => {
     const iam = new IAMClient(awsTestConfig());
     // The queue stack is only validated here; its ARN output is handed over as the engine would.
     const queueArn = 'arn:aws:sqs:us-east-1:000000000000:orders-queue-of-this-test';
-    const { stack, context } = await templateStack({
+    const t = await templateStack({
       name: 'worker-role',
-      documents: { 'orders-queue': queueYaml, 'worker-role': roleYaml },
+      documents: { 'orders-queue': ORDERS_QUEUE_YAML, 'worker-role': roleYaml },
       dependencies: { 'orders-queue': { arn: queueArn } },
     });
-    const name = `${context.environment}-worker-role`;
+    const name = `${t.context.environment}-worker-role`;
 
-    const up = await stack.up();
-    expect(up.summary.result).toBe('succeeded');
-    expect(plainOutputs(up.outputs)).toMatchObject({ name });
+    const outputs = await upOutputs(t.stack);
+    expect(outputs).toMatchObject({ name });
 
     const { Role } = await iam.send(new GetRoleCommand({ RoleName: name }));
-    expect(Role).toMatchObject({ Arn: up.outputs.arn!.value, Description: 'orders worker', MaxSessionDuration: 3600 });
+    expect(Role).toMatchObject({ Arn: outputs.arn, Description: 'orders worker', MaxSessionDuration: 3600 });
     expect(statements(Role!.AssumeRolePolicyDocument!)).toEqual(
       unlisted([{ Effect: 'Allow', Principal: { Service: ['lambda.amazonaws.com'] }, Action: 'sts:AssumeRole' }]),
     );
@@ -64,19 +57,9 @@ describe('service-role template on LocalStack', () => {
       ]),
     );
     const { Tags } = await iam.send(new ListRoleTagsCommand({ RoleName: name }));
-    expect(Object.fromEntries((Tags ?? []).map((t) => [t.Key, t.Value]))).toEqual({
-      team: 'templates-e2e',
-      environment: context.environment,
-      stack: 'worker-role',
-      'managed-by': 'driftless',
-      revision: context.revision,
-    });
+    expect(tagMap(Tags, 'Key', 'Value')).toEqual(expectedTemplateTags(t));
 
-    const again = await stack.up();
-    expect(changesOf(again.summary)).toEqual({});
-
-    const destroy = await stack.destroy();
-    expect(destroy.summary.result).toBe('succeeded');
+    await expectStableThenDestroy(t.stack);
     await expect(iam.send(new GetRoleCommand({ RoleName: name }))).rejects.toMatchObject({ name: 'NoSuchEntityException' });
   });
 });

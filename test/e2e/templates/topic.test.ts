@@ -1,15 +1,17 @@
-import { ListSubscriptionsByTopicCommand, ListTagsForResourceCommand, PublishCommand, SNSClient, GetTopicAttributesCommand } from '@aws-sdk/client-sns';
-import { CreateQueueCommand, DeleteQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { GetTopicAttributesCommand, ListSubscriptionsByTopicCommand, ListTagsForResourceCommand, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { describe, expect, it } from 'vitest';
 import { awsTestConfig, uniqueName } from '../../support/aws.js';
-import { changesOf, plainOutputs, templateStack } from '../../support/template-e2e.js';
+import {
+  appliedOrdersQueue,
+  expectedTemplateTags,
+  expectStableThenDestroy,
+  ORDERS_QUEUE_YAML,
+  tagMap,
+  templateStack,
+  upOutputs,
+} from '../../support/template-e2e.js';
 
-const queueYaml = `apiVersion: driftless/v1
-kind: Stack
-metadata: { name: orders-queue }
-spec:
-  template: queue
-`;
 const topicYaml = `apiVersion: driftless/v1
 kind: Stack
 metadata: { name: orders-topic }
@@ -24,50 +26,37 @@ spec:
 `;
 
 describe('topic template on LocalStack', () => {
-  it('creates the topic subscribed to a queue of another stack from YAML, delivers, is stable, and destroys cleanly', async () => {
+  it('subscribes the queue of a queue stack from YAML, delivers through both stacks\' policies, is stable, and destroys cleanly', async () => {
     const sns = new SNSClient(awsTestConfig());
     const sqs = new SQSClient(awsTestConfig());
-    // The queue stands in for the queue stack's resources (one Pulumi stack per file).
-    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: uniqueName('e2e-topic-target') }));
-    onTestFinished(async () => {
-      await sqs.send(new DeleteQueueCommand({ QueueUrl }));
-    });
-    const queueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
-    const { stack, context } = await templateStack({
+    // Both stacks of one environment: the queue stack's policy lets the topic send, no cross-stack write.
+    const environment = uniqueName('e2e');
+    const queue = await appliedOrdersQueue(environment);
+    const t = await templateStack({
       name: 'orders-topic',
-      documents: { 'orders-queue': queueYaml, 'orders-topic': topicYaml },
-      dependencies: { 'orders-queue': { arn: queueArn } },
+      environment,
+      documents: { 'orders-queue': ORDERS_QUEUE_YAML, 'orders-topic': topicYaml },
+      dependencies: { 'orders-queue': queue },
     });
 
-    const up = await stack.up();
-    expect(up.summary.result).toBe('succeeded');
-    const outputs = plainOutputs(up.outputs);
-    expect(outputs.name).toBe(`${context.environment}-orders-topic`);
+    const outputs = await upOutputs(t.stack);
+    expect(outputs.name).toBe(`${environment}-orders-topic`);
     const topicArn = outputs.arn as string;
 
     const { Attributes } = await sns.send(new GetTopicAttributesCommand({ TopicArn: topicArn }));
     expect(Attributes?.DisplayName).toBe('Orders');
+    expect(JSON.parse(Attributes!.Policy!).Statement.map((s: { Sid: string }) => s.Sid)).toEqual(['OwnerAccount', 'EnvironmentRules']);
     const { Subscriptions } = await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: topicArn }));
-    expect(Subscriptions?.map((s) => [s.Protocol, s.Endpoint])).toEqual([['sqs', queueArn]]);
+    expect(Subscriptions?.map((s) => [s.Protocol, s.Endpoint])).toEqual([['sqs', queue.arn]]);
     const { Tags } = await sns.send(new ListTagsForResourceCommand({ ResourceArn: topicArn }));
-    expect(Object.fromEntries((Tags ?? []).map((t) => [t.Key, t.Value]))).toEqual({
-      team: 'templates-e2e',
-      environment: context.environment,
-      stack: 'orders-topic',
-      'managed-by': 'driftless',
-      revision: context.revision,
-    });
+    expect(tagMap(Tags, 'Key', 'Value')).toEqual(expectedTemplateTags(t));
 
     // Raw delivery: the queue receives the body itself, not the SNS envelope.
     await sns.send(new PublishCommand({ TopicArn: topicArn, Message: 'order-42' }));
-    const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 10, MaxNumberOfMessages: 1 }));
+    const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queue.url as string, WaitTimeSeconds: 10, MaxNumberOfMessages: 1 }));
     expect(received.Messages?.map((m) => m.Body)).toEqual(['order-42']);
 
-    const again = await stack.up();
-    expect(changesOf(again.summary)).toEqual({});
-
-    const destroy = await stack.destroy();
-    expect(destroy.summary.result).toBe('succeeded');
+    await expectStableThenDestroy(t.stack);
     await expect(sns.send(new GetTopicAttributesCommand({ TopicArn: topicArn }))).rejects.toMatchObject({ name: 'NotFoundException' });
   });
 });
