@@ -1,22 +1,11 @@
-import type { LoadedEnvironment } from '../load/index.js';
-import { bindEnvironment } from '../run/bind-environment.js';
-import type { Trigger } from '../store/run-store.js';
+import { bindOperation, type EnvironmentOperation } from '../run/reconcile-environment.js';
 import type { DriftChecker, DriftCheckResult } from './drift-checker.js';
 
 /** One drift check of an environment: the choices a caller (CLI or daemon) makes. */
-export interface EnvironmentDriftRun {
-  environment: LoadedEnvironment;
-  revision: string;
-  trigger: Trigger;
-  stateDir: string;
-  baseDir: string;
-  awsEndpointOverride?: string | undefined;
-  /** Only these stacks (CLI `--stack`, or the stacks whose schedule fired). */
-  only?: readonly string[] | undefined;
+export interface EnvironmentDriftRun extends EnvironmentOperation {
   forceRemediate?: boolean;
   /** False while Git's current state of the environment is invalid. */
   allowRemediation: boolean;
-  signal?: AbortSignal;
 }
 
 /**
@@ -26,12 +15,7 @@ export interface EnvironmentDriftRun {
  */
 export function checkEnvironmentDrift(checker: DriftChecker, run: EnvironmentDriftRun): Promise<DriftCheckResult> {
   const { environment, revision } = run;
-  const bound = bindEnvironment(environment, {
-    revision,
-    stateDir: run.stateDir,
-    baseDir: run.baseDir,
-    ...(run.awsEndpointOverride ? { awsEndpointOverride: run.awsEndpointOverride } : {}),
-  });
+  const bound = bindOperation(run);
   const modeOf = (name: string) => environment.stacks.find((s) => s.name === name)?.spec.drift.mode ?? environment.spec.drift.mode;
   return checker.check({
     environment: environment.name,

@@ -3,20 +3,35 @@ import type { Trigger } from '../store/run-store.js';
 import { bindEnvironment } from './bind-environment.js';
 import type { ReconcileResult, Reconciler } from './reconcile.js';
 
-/** How one environment is reconciled: the choices a caller (CLI or daemon) makes. */
-export interface EnvironmentRun {
+/** One environment at one revision, and where its stacks run: what every operation on it needs. */
+export interface EnvironmentOperation {
   environment: LoadedEnvironment;
   revision: string;
-  operation: 'up' | 'preview';
   trigger: Trigger;
   /** driftless state folder (PULUMI_HOME, workspaces). */
   stateDir: string;
   /** Folder relative `file://` backends resolve against. */
   baseDir: string;
   awsEndpointOverride?: string | undefined;
-  refresh?: boolean;
-  only?: string[] | undefined;
+  /** Only these stacks (CLI `--stack`, or the stacks whose drift schedule fired). */
+  only?: readonly string[] | undefined;
   signal?: AbortSignal;
+}
+
+/** Binds the environment's stacks to the installed templates for one operation. */
+export function bindOperation(op: EnvironmentOperation): ReturnType<typeof bindEnvironment> {
+  return bindEnvironment(op.environment, {
+    revision: op.revision,
+    stateDir: op.stateDir,
+    baseDir: op.baseDir,
+    ...(op.awsEndpointOverride ? { awsEndpointOverride: op.awsEndpointOverride } : {}),
+  });
+}
+
+/** How one environment is reconciled: the choices a caller (CLI or daemon) makes. */
+export interface EnvironmentRun extends EnvironmentOperation {
+  operation: 'up' | 'preview';
+  refresh?: boolean;
 }
 
 /**
@@ -26,12 +41,7 @@ export interface EnvironmentRun {
  */
 export function reconcileEnvironment(reconciler: Reconciler, run: EnvironmentRun): Promise<ReconcileResult> {
   const { environment, revision } = run;
-  const bound = bindEnvironment(environment, {
-    revision,
-    stateDir: run.stateDir,
-    baseDir: run.baseDir,
-    ...(run.awsEndpointOverride ? { awsEndpointOverride: run.awsEndpointOverride } : {}),
-  });
+  const bound = bindOperation(run);
   return reconciler.reconcile({
     environment: environment.name,
     revision,
@@ -43,6 +53,6 @@ export function reconcileEnvironment(reconciler: Reconciler, run: EnvironmentRun
     parallelism: environment.spec.parallelism,
     refresh: run.refresh ?? false,
     ...(run.signal ? { signal: run.signal } : {}),
-    ...(run.only ? { only: run.only } : {}),
+    ...(run.only ? { only: [...run.only] } : {}),
   });
 }
