@@ -175,21 +175,34 @@ export class PulumiStackRunner implements StackRunner {
           // driftless's own stack lock, so no live driftless process on this state can
           // be behind it; the backend lock is cleared only when its holder is provably dead.
           lockRetried = true;
-          const cleared = await clearDeadBackendLocks(t.backend, PULUMI_PROJECT, pulumiStackName(t.environment, t.stack), t.envVars);
-          if (cleared.length > 0) {
-            log.warn({ cleared }, `cleared ${cleared.length} stale Pulumi backend lock(s) left by a process that is no longer running`);
-            const dropped = await dropPendingOperations(await this.select(t));
-            if (dropped.length > 0) {
-              log.warn({ pending: dropped }, `dropped ${dropped.length} pending operation(s) the crashed run left in state; this run re-applies them (templates use fixed physical names, so nothing is created twice)`);
-            }
-            continue;
-          }
+          if (await this.recoverAfterDeadRun(t, log)) continue;
+        }
+        if (opts.signal?.aborted) {
+          // A CLI interrupted before its own signal handling was up exits without
+          // unlocking. It has exited by now, so its lock (if any) is provably dead.
+          await this.recoverAfterDeadRun(t, log);
         }
         const message = summarizeFailure(events.diagnostics, err.message);
         log.error({ kind, err: message }, `${op} failed (${kind})`);
         return { ok: false, kind, message, durationMs: Date.now() - started };
       }
     }
+  }
+
+  /**
+   * Clears the backend locks of a Pulumi process that is gone and drops the pending
+   * operations it left in state. The caller holds driftless's own stack lock. Returns
+   * whether there was anything to recover.
+   */
+  private async recoverAfterDeadRun(t: StackTarget, log: Logger): Promise<boolean> {
+    const cleared = await clearDeadBackendLocks(t.backend, PULUMI_PROJECT, pulumiStackName(t.environment, t.stack), t.envVars);
+    if (cleared.length === 0) return false;
+    log.warn({ cleared }, `cleared ${cleared.length} stale Pulumi backend lock(s) left by a process that is no longer running`);
+    const dropped = await dropPendingOperations(await this.select(t));
+    if (dropped.length > 0) {
+      log.warn({ pending: dropped }, `dropped ${dropped.length} pending operation(s) the interrupted run left in state; the next up re-applies them (templates use fixed physical names, so nothing is created twice)`);
+    }
+    return true;
   }
 
   /** Counts come from the resource steps, so the Stack and provider resources are not counted. */
