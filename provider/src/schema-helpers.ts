@@ -77,3 +77,25 @@ export function liveInputs<S extends z.ZodType>(schema: S, live: unknown, resour
   const why = checkFailures(parsed.error).map((f) => `${f.property} ${f.reason}`).join('; ');
   throw new Error(`${resource}: the live state cannot be expressed as inputs (${why})`);
 }
+
+/**
+ * Checks the name rules SQS queues and SNS topics share: letters, digits, `-` and `_` up to
+ * `maxLength`, and `.fifo` at the end exactly when the resource is FIFO (counted in the
+ * length). Issues name the property the user wrote.
+ */
+export function checkFifoAwareName(
+  ctx: z.RefinementCtx,
+  v: { name: string; fifo: boolean; contentBasedDeduplication?: boolean | undefined },
+  rule: { kind: 'queue' | 'topic'; maxLength: number; fifoFlag: string },
+): void {
+  const plain = new RegExp(`^[A-Za-z0-9_-]{1,${rule.maxLength}}$`);
+  const fifo = new RegExp(`^[A-Za-z0-9_-]{1,${rule.maxLength - 5}}\\.fifo$`);
+  if (v.fifo && !fifo.test(v.name)) {
+    ctx.addIssue({ code: 'custom', path: ['name'], message: `"${v.name}" is not a FIFO ${rule.kind} name: 1-${rule.maxLength - 5} letters, digits, "-" or "_", then ".fifo"` });
+  } else if (!v.fifo && !plain.test(v.name)) {
+    ctx.addIssue({ code: 'custom', path: ['name'], message: `"${v.name}" is not a ${rule.kind} name: 1-${rule.maxLength} letters, digits, "-" or "_" (".fifo" only with ${rule.fifoFlag}: true)` });
+  }
+  if (v.contentBasedDeduplication && !v.fifo) {
+    ctx.addIssue({ code: 'custom', path: ['contentBasedDeduplication'], message: `needs ${rule.fifoFlag}: true` });
+  }
+}

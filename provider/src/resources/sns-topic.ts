@@ -4,7 +4,7 @@ import { awsService } from '../aws/clients.js';
 import { awsCall, unlessNotFound } from '../aws/retry.js';
 import { defineHandler } from '../handler.js';
 import { generatedName } from '../naming.js';
-import { liveInputs, PolicyDocument, Tags } from '../schema-helpers.js';
+import { checkFifoAwareName, liveInputs, PolicyDocument, Tags } from '../schema-helpers.js';
 import { tagChanges } from './tag-changes.js';
 import { TOPIC_TOKEN } from '../../sdk/tokens.js';
 
@@ -14,8 +14,6 @@ export const sns = awsService(
   (sdk, settings): SNSClient => new sdk.SNSClient(settings),
 );
 
-const NAME = /^[A-Za-z0-9_-]{1,256}$/;
-const FIFO_NAME = /^[A-Za-z0-9_-]{1,251}\.fifo$/;
 
 /** A topic's inputs after check, in the form `read` returns too. */
 export const TopicInputs = z
@@ -32,16 +30,7 @@ export const TopicInputs = z
     kmsMasterKeyId: z.string().min(1).optional(),
     tags: Tags,
   })
-  .superRefine((t, ctx) => {
-    if (t.fifoTopic && !FIFO_NAME.test(t.name)) {
-      ctx.addIssue({ code: 'custom', path: ['name'], message: `"${t.name}" is not a FIFO topic name: 1-251 letters, digits, "-" or "_", then ".fifo"` });
-    } else if (!t.fifoTopic && !NAME.test(t.name)) {
-      ctx.addIssue({ code: 'custom', path: ['name'], message: `"${t.name}" is not a topic name: 1-256 letters, digits, "-" or "_" (".fifo" only with fifoTopic: true)` });
-    }
-    if (t.contentBasedDeduplication && !t.fifoTopic) {
-      ctx.addIssue({ code: 'custom', path: ['contentBasedDeduplication'], message: 'needs fifoTopic: true' });
-    }
-  });
+  .superRefine((t, ctx) => checkFifoAwareName(ctx, { name: t.name, fifo: t.fifoTopic, contentBasedDeduplication: t.contentBasedDeduplication }, { kind: 'topic', maxLength: 256, fifoFlag: 'fifoTopic' }));
 /** A topic's inputs after check. */
 export type TopicInputs = z.output<typeof TopicInputs>;
 

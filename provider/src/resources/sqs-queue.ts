@@ -5,7 +5,7 @@ import { awsService } from '../aws/clients.js';
 import { awsCall, unlessNotFound } from '../aws/retry.js';
 import { defineHandler } from '../handler.js';
 import { generatedName } from '../naming.js';
-import { liveInputs, PolicyDocument, Tags } from '../schema-helpers.js';
+import { checkFifoAwareName, liveInputs, PolicyDocument, Tags } from '../schema-helpers.js';
 import { tagChanges } from './tag-changes.js';
 import { QUEUE_TOKEN } from '../../sdk/tokens.js';
 
@@ -14,8 +14,6 @@ const sqs = awsService(
   (sdk, settings): SQSClient => new sdk.SQSClient(settings),
 );
 
-const NAME = /^[A-Za-z0-9_-]{1,80}$/;
-const FIFO_NAME = /^[A-Za-z0-9_-]{1,75}\.fifo$/;
 
 /** A queue's inputs after check, in the form `read` returns too. */
 export const QueueInputs = z
@@ -39,16 +37,7 @@ export const QueueInputs = z
     kmsMasterKeyId: z.string().min(1).optional(),
     tags: Tags,
   })
-  .superRefine((q, ctx) => {
-    if (q.fifoQueue && !FIFO_NAME.test(q.name)) {
-      ctx.addIssue({ code: 'custom', path: ['name'], message: `"${q.name}" is not a FIFO queue name: 1-75 letters, digits, "-" or "_", then ".fifo"` });
-    } else if (!q.fifoQueue && !NAME.test(q.name)) {
-      ctx.addIssue({ code: 'custom', path: ['name'], message: `"${q.name}" is not a queue name: 1-80 letters, digits, "-" or "_" (".fifo" only with fifoQueue: true)` });
-    }
-    if (q.contentBasedDeduplication && !q.fifoQueue) {
-      ctx.addIssue({ code: 'custom', path: ['contentBasedDeduplication'], message: 'needs fifoQueue: true' });
-    }
-  });
+  .superRefine((q, ctx) => checkFifoAwareName(ctx, { name: q.name, fifo: q.fifoQueue, contentBasedDeduplication: q.contentBasedDeduplication }, { kind: 'queue', maxLength: 80, fifoFlag: 'fifoQueue' }));
 /** A queue's inputs after check. */
 export type QueueInputs = z.output<typeof QueueInputs>;
 
