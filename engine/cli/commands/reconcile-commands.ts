@@ -1,9 +1,8 @@
 import { parseArgs } from 'node:util';
 import { openEngine } from '../../main/engine.js';
 import { formatReconcileText, reconcileReport } from '../../report/format-reconcile.js';
-import { bindEnvironment } from '../../run/bind-environment.js';
 import { resultFailed, resultHasChanges } from '../../run/reconcile.js';
-import { reconcileEnvironment } from '../../run/reconcile-environment.js';
+import { bindOperation, reconcileEnvironment } from '../../run/reconcile-environment.js';
 import { ExitCode, printJson, type Command, type CommandIO } from '../command.js';
 import { environmentOptions, environmentOptionsUsage, selectEnvironment } from '../environment-args.js';
 
@@ -98,7 +97,7 @@ ${environmentOptionsUsage}
     try {
       const { environment, revision } = selected;
       const stack = values.stack[0] as string;
-      const bound = bindEnvironment(environment, { revision, stateDir: engine.stateDir, baseDir: process.cwd(), ...(process.env.DRIFTLESS_AWS_ENDPOINT ? { awsEndpointOverride: process.env.DRIFTLESS_AWS_ENDPOINT } : {}) });
+      const bound = bindOperation({ environment, revision, trigger: 'cli', stateDir: engine.stateDir, baseDir: process.cwd(), awsEndpointOverride: process.env.DRIFTLESS_AWS_ENDPOINT });
       const outcome = await engine.reconciler.destroy({ environment: environment.name, revision, trigger: 'cli', stack, target: bound.removedTarget(stack) });
       if (values.json) printJson(io, outcome);
       else io.out(`${outcome.outcome} ${stack}${outcome.error ? `: ${outcome.error}` : ''}\n`);
