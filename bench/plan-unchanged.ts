@@ -64,7 +64,14 @@ export async function benchPlanUnchanged(count: number, iterations: number): Pro
     if (!first.environment) throw new Error('benchmark environment is invalid: ' + JSON.stringify(first.messages.slice(0, 3)));
     for (const s of bindEnvironment(first.environment, bindOpts).stacks) {
       const fp = fingerprintOf(s.desired, Object.fromEntries(s.desired.dependsOn.map((d) => [d, {}])));
-      store.saveStatus({ environment: 'bench', stack: s.desired.name, applied: { ...fp, revision: 'r0', outputs: {}, at: new Date().toISOString() }, lastResult: 'succeeded', lastRevision: 'r0', lastError: undefined });
+      store.saveStatus({
+        environment: 'bench',
+        stack: s.desired.name,
+        applied: { ...fp, revision: 'r0', outputs: {}, at: new Date().toISOString() },
+        lastResult: 'succeeded',
+        lastRevision: 'r0',
+        lastError: undefined,
+      });
     }
 
     const runs: number[] = [];

@@ -22,7 +22,14 @@ const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 5);
 const plan = await benchPlanUnchanged(STACKS, ITERATIONS);
 console.log(`(a) plan an environment of ${plan.stacks} stack files with nothing changed`);
 console.log(row('    load + validate + plan + reconcile (no Pulumi)', plan.runs, 'ms'));
-console.log(row('    per stack', plan.runs.map((r) => r / plan.stacks), 'ms', 2));
+console.log(
+  row(
+    '    per stack',
+    plan.runs.map((r) => r / plan.stacks),
+    'ms',
+    2,
+  ),
+);
 console.log(`    Pulumi operations started: ${plan.pulumiOperations}`);
 
 const ls = await ensureLocalStack({ port: Number(process.env.DRIFTLESS_BENCH_LOCALSTACK_PORT ?? 4566) });

@@ -57,7 +57,16 @@ export async function benchUpOverhead(endpoint: string, iterations: number): Pro
     const loaded = await loadEnvironment(envDir);
     if (!loaded.environment) throw new Error('benchmark environment is invalid');
     bound = bindEnvironment(loaded.environment, bindOpts);
-    const r = await reconciler.reconcile({ environment: envName, revision: `t${timeout}`, trigger: 'cli', operation: 'up', stacks: bound.stacks, removedTarget: bound.removedTarget, prune: false, parallelism: 1 });
+    const r = await reconciler.reconcile({
+      environment: envName,
+      revision: `t${timeout}`,
+      trigger: 'cli',
+      operation: 'up',
+      stacks: bound.stacks,
+      removedTarget: bound.removedTarget,
+      prune: false,
+      parallelism: 1,
+    });
     if (r.stacks[0]?.outcome !== 'applied') throw new Error(`driftless up did not apply: ${JSON.stringify(r.stacks[0])}`);
     return performance.now() - t0;
   };
@@ -101,7 +110,14 @@ export async function benchUpOverhead(endpoint: string, iterations: number): Pro
       result.ratios.push(a / b);
     }
     await directStack.destroy();
-    if (bound) await reconciler.destroy({ environment: envName, revision: 'bench', trigger: 'cli', stack: 'queue', target: bound.removedTarget('queue') });
+    if (bound)
+      await reconciler.destroy({
+        environment: envName,
+        revision: 'bench',
+        trigger: 'cli',
+        stack: 'queue',
+        target: bound.removedTarget('queue'),
+      });
     return result;
   } finally {
     store.close();

@@ -75,8 +75,7 @@ export const Notification = z
         path: ['url'],
         message: 'a Slack webhook URL is a secret: name the environment variable holding it with urlFromEnv',
       });
-    else if (n.url === undefined && n.urlFromEnv === undefined)
-      ctx.addIssue({ code: 'custom', message: 'needs url or urlFromEnv' });
+    else if (n.url === undefined && n.urlFromEnv === undefined) ctx.addIssue({ code: 'custom', message: 'needs url or urlFromEnv' });
   });
 /** One alert destination. */
 export type Notification = z.infer<typeof Notification>;
@@ -84,9 +83,7 @@ export type Notification = z.infer<typeof Notification>;
 /** `spec` of an Environment document. */
 export const EnvironmentSpec = z.strictObject({
   /** Commits on this branch are applied; every other branch is only previewed. */
-  deployBranch: z
-    .string()
-    .regex(/^(?!\/|.*\/\/|.*\.\.|.*\/$|.*\.lock$)[A-Za-z0-9._/-]+$/, 'must be a git branch name such as main'),
+  deployBranch: z.string().regex(/^(?!\/|.*\/\/|.*\.\.|.*\/$|.*\.lock$)[A-Za-z0-9._/-]+$/, 'must be a git branch name such as main'),
   backend: Backend,
   /**
    * How Pulumi encrypts secrets in state: `passphrase` (PULUMI_CONFIG_PASSPHRASE from the
@@ -94,7 +91,10 @@ export const EnvironmentSpec = z.strictObject({
    */
   secretsProvider: z
     .string()
-    .regex(/^(passphrase|awskms:\/\/\S+)$/, 'must be passphrase or an awskms:// key URL such as awskms://alias/driftless-state?region=us-east-1')
+    .regex(
+      /^(passphrase|awskms:\/\/\S+)$/,
+      'must be passphrase or an awskms:// key URL such as awskms://alias/driftless-state?region=us-east-1',
+    )
     .default('passphrase'),
   aws: AwsSettings,
   drift: EnvironmentDrift.default({ schedule: '*/15 * * * *', mode: 'detect' }),

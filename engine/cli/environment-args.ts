@@ -56,7 +56,9 @@ export async function selectEnvironment(
   }
   const unknown = (values.stack ?? []).filter((s) => !environment.stacks.some((x) => x.name === s));
   if (unknown.length > 0) {
-    io.err(`driftless ${command}: environment ${values.env} has no stack ${unknown.join(', ')} (stacks: ${environment.stacks.map((s) => s.name).join(', ')})\n`);
+    io.err(
+      `driftless ${command}: environment ${values.env} has no stack ${unknown.join(', ')} (stacks: ${environment.stacks.map((s) => s.name).join(', ')})\n`,
+    );
     return undefined;
   }
   const revision = values.revision ?? (await workingRevision(dir, [environment.dir]));

@@ -24,7 +24,7 @@ export const commands: readonly CommandEntry[] = [
   },
   {
     name: 'drift',
-    summary: 'find what changed behind Git\'s back, field by field; --remediate puts it back (exit 2 = drift)',
+    summary: "find what changed behind Git's back, field by field; --remediate puts it back (exit 2 = drift)",
     load: async () => (await import('./commands/drift.js')).driftCommand,
   },
   {

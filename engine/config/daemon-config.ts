@@ -14,7 +14,10 @@ export const SourceConfig = z.strictObject({
   repository: z.string().min(1).optional(),
   /** Names an environment variable holding the repository URL (e.g. https://user:token@host/org/repo). */
   repositoryFromEnv: EnvVarName.optional(),
-  environmentsPath: z.string().regex(/^(?!\/)(?!.*\.\.)[A-Za-z0-9._/-]+$/, 'must be a folder inside the repository, e.g. environments').default('environments'),
+  environmentsPath: z
+    .string()
+    .regex(/^(?!\/)(?!.*\.\.)[A-Za-z0-9._/-]+$/, 'must be a folder inside the repository, e.g. environments')
+    .default('environments'),
   pollIntervalSeconds: z.number().positive().max(86_400).default(60),
   /** Deploy branch assumed for an environment whose environment.yaml has never been valid. */
   defaultDeployBranch: z.string().min(1).default('main'),
@@ -41,8 +44,13 @@ export const DaemonConfig = z.strictObject({
   backendBaseDir: z.string().optional(),
   /** Replaces every environment's AWS endpoint (LocalStack); DRIFTLESS_AWS_ENDPOINT overrides. */
   awsEndpoint: z.url({ protocol: /^https?$/ }).optional(),
-  http: z.strictObject({ host: z.string().default('127.0.0.1'), port: z.int().min(0).max(65_535).default(8080) }).default({ host: '127.0.0.1', port: 8080 }),
-  webhooks: WebhookConfig.default({ githubSecretFromEnv: 'DRIFTLESS_GITHUB_WEBHOOK_SECRET', gitlabTokenFromEnv: 'DRIFTLESS_GITLAB_WEBHOOK_TOKEN' }),
+  http: z
+    .strictObject({ host: z.string().default('127.0.0.1'), port: z.int().min(0).max(65_535).default(8080) })
+    .default({ host: '127.0.0.1', port: 8080 }),
+  webhooks: WebhookConfig.default({
+    githubSecretFromEnv: 'DRIFTLESS_GITHUB_WEBHOOK_SECRET',
+    gitlabTokenFromEnv: 'DRIFTLESS_GITLAB_WEBHOOK_TOKEN',
+  }),
   /** Destinations for every environment, in addition to each environment's own `notifications:`. */
   notifications: z.array(Notification).default([]),
   reports: ReportsConfig.default({}),
@@ -99,13 +107,41 @@ export async function loadDaemonConfig(file: string | undefined, env: NodeJS.Pro
     try {
       text = await readFile(file, 'utf8');
     } catch (e) {
-      return { ok: false, messages: [{ file: shown, line: 1, col: 1, path: '', message: `cannot read the configuration file (${(e as NodeJS.ErrnoException).code ?? String(e)})`, severity: 'error' }] };
+      return {
+        ok: false,
+        messages: [
+          {
+            file: shown,
+            line: 1,
+            col: 1,
+            path: '',
+            message: `cannot read the configuration file (${(e as NodeJS.ErrnoException).code ?? String(e)})`,
+            severity: 'error',
+          },
+        ],
+      };
     }
     const parsed = parseSingleDocument(text);
-    if (!parsed.ok) return { ok: false, messages: parsed.problems.map((p) => ({ file: shown, line: p.line, col: p.col, path: '', message: p.message, severity: 'error' as const })) };
+    if (!parsed.ok)
+      return {
+        ok: false,
+        messages: parsed.problems.map((p) => ({
+          file: shown,
+          line: p.line,
+          col: p.col,
+          path: '',
+          message: p.message,
+          severity: 'error' as const,
+        })),
+      };
     const value = parsed.value.value;
     if (value === null || typeof value !== 'object' || Array.isArray(value))
-      return { ok: false, messages: [{ file: shown, line: 1, col: 1, path: '', message: 'expected a mapping (source:, http:, notifications: ...)', severity: 'error' }] };
+      return {
+        ok: false,
+        messages: [
+          { file: shown, line: 1, col: 1, path: '', message: 'expected a mapping (source:, http:, notifications: ...)', severity: 'error' },
+        ],
+      };
     raw = value as Record<string, unknown>;
     locateIssue = (path) => locate(parsed.value.doc, parsed.value.lineCounter, path);
   }
@@ -129,9 +165,23 @@ export async function loadDaemonConfig(file: string | undefined, env: NodeJS.Pro
   }
   const config = r.value;
   if (!config.source.repository && !config.source.repositoryFromEnv)
-    messages.push({ file: shown, line: 1, col: 1, path: 'source.repository', message: 'no Git repository: set source.repository (or DRIFTLESS_REPOSITORY, or source.repositoryFromEnv)', severity: 'error' });
+    messages.push({
+      file: shown,
+      line: 1,
+      col: 1,
+      path: 'source.repository',
+      message: 'no Git repository: set source.repository (or DRIFTLESS_REPOSITORY, or source.repositoryFromEnv)',
+      severity: 'error',
+    });
   if (config.source.repositoryFromEnv && !env[config.source.repositoryFromEnv])
-    messages.push({ file: shown, line: 1, col: 1, path: 'source.repositoryFromEnv', message: `environment variable ${config.source.repositoryFromEnv} is not set`, severity: 'error' });
+    messages.push({
+      file: shown,
+      line: 1,
+      col: 1,
+      path: 'source.repositoryFromEnv',
+      message: `environment variable ${config.source.repositoryFromEnv} is not set`,
+      severity: 'error',
+    });
   return messages.length > 0 ? { ok: false, messages } : { ok: true, config };
 }
 

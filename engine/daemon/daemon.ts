@@ -71,7 +71,13 @@ export class Daemon {
     this.clock = deps.clock ?? systemClock;
     this.queue = new WorkQueue((d) => deps.metrics.queueDepth.set(d));
     this.drift = deps.drift
-      ? new DriftSchedules(deps.drift, (label, job) => this.enqueue(label, job), (env) => !this.invalidHeads.has(env), this.abort.signal, deps.log)
+      ? new DriftSchedules(
+          deps.drift,
+          (label, job) => this.enqueue(label, job),
+          (env) => !this.invalidHeads.has(env),
+          this.abort.signal,
+          deps.log,
+        )
       : undefined;
   }
 
@@ -123,7 +129,10 @@ export class Daemon {
     const fetched = await this.deps.source.fetch();
     if (!fetched.ok) {
       this.deps.metrics.gitFetchFailures.inc();
-      log.error({ repository: this.deps.source.displayUrl, err: fetched.message }, 'fetching the Git source failed; keeping the last state');
+      log.error(
+        { repository: this.deps.source.displayUrl, err: fetched.message },
+        'fetching the Git source failed; keeping the last state',
+      );
       return;
     }
     const heads = fetched.heads;
@@ -155,8 +164,15 @@ export class Daemon {
     return [...heads].sort(([a], [b]) => Number(deploy.has(b)) - Number(deploy.has(a)) || a.localeCompare(b));
   }
 
-  private async changeBase(branch: string, head: string, deployBranch: string, lastReconciled: string | undefined, heads: BranchHeads): Promise<ChangeBase> {
-    if (branch === deployBranch) return deployChangeBase(lastReconciled, lastReconciled ? await this.deps.source.hasCommit(lastReconciled) : false);
+  private async changeBase(
+    branch: string,
+    head: string,
+    deployBranch: string,
+    lastReconciled: string | undefined,
+    heads: BranchHeads,
+  ): Promise<ChangeBase> {
+    if (branch === deployBranch)
+      return deployChangeBase(lastReconciled, lastReconciled ? await this.deps.source.hasCommit(lastReconciled) : false);
     const deployHead = heads.get(deployBranch);
     const base = deployHead ? await this.deps.source.mergeBase(head, deployHead) : undefined;
     return base ? { kind: 'commit', revision: base } : { kind: 'everything', reason: `no common history with ${deployBranch}` };
@@ -169,7 +185,11 @@ export class Daemon {
     const tree = await this.deps.source.checkoutEnvironments(head);
     try {
       const folders = await readdir(tree.environmentsDir, { withFileTypes: true }).then(
-        (entries) => entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name).sort(),
+        (entries) =>
+          entries
+            .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
+            .map((e) => e.name)
+            .sort(),
         () => [] as string[],
       );
       const load = folders.length > 0 ? await loadEnvironments(tree.environmentsDir) : { environments: [], messages: [] };
@@ -185,11 +205,30 @@ export class Daemon {
         const isDeploy = branch === deployBranch;
         const revision = isDeploy ? this.deps.daemonStore.getRevision(name, branch) : undefined;
         const base = await this.changeBase(branch, head, deployBranch, revision?.lastReconciled, heads);
-        const changed = base.kind === 'everything' || folderChanged(await this.deps.source.changedPaths(base.revision, head), environmentsPath, name);
-        const action = decideEnvironment({ branch, revision: head, deployBranch, valid: env !== undefined, changed, lastAttempted: revision?.lastAttempted, deployBranchExists: heads.has(deployBranch) });
-        log.info({ environment: name, action: action.kind, base: base.kind === 'commit' ? base.revision : base.reason }, `${name} on ${branch}: ${action.kind === 'skip' ? `skip (${action.reason})` : action.kind}`);
+        const changed =
+          base.kind === 'everything' || folderChanged(await this.deps.source.changedPaths(base.revision, head), environmentsPath, name);
+        const action = decideEnvironment({
+          branch,
+          revision: head,
+          deployBranch,
+          valid: env !== undefined,
+          changed,
+          lastAttempted: revision?.lastAttempted,
+          deployBranchExists: heads.has(deployBranch),
+        });
+        log.info(
+          { environment: name, action: action.kind, base: base.kind === 'commit' ? base.revision : base.reason },
+          `${name} on ${branch}: ${action.kind === 'skip' ? `skip (${action.reason})` : action.kind}`,
+        );
         if (isDeploy) {
-          this.deps.daemonStore.saveEnvironment({ environment: name, deployBranch, revision: head, valid: env !== undefined, messages: own, updatedAt: this.clock.now().toISOString() });
+          this.deps.daemonStore.saveEnvironment({
+            environment: name,
+            deployBranch,
+            revision: head,
+            valid: env !== undefined,
+            messages: own,
+            updatedAt: this.clock.now().toISOString(),
+          });
         }
         switch (action.kind) {
           case 'reconcile':
@@ -199,7 +238,11 @@ export class Daemon {
             await this.reject(name, branch, commit, own, trigger);
             break;
           case 'preview':
-            previews.push(env ? { environment: name, messages: own, result: await this.preview(env, head, trigger) } : { environment: name, messages: own });
+            previews.push(
+              env
+                ? { environment: name, messages: own, result: await this.preview(env, head, trigger) }
+                : { environment: name, messages: own },
+            );
             break;
           case 'skip':
             if (isDeploy && env && !this.lastGood.has(name)) this.markGood(env, head);
@@ -272,10 +315,16 @@ export class Daemon {
     }
     const failed = resultFailed(result);
     metrics.reconciles.inc({ operation: 'up', result: failed ? 'failed' : 'succeeded' });
-    for (const s of result.stacks) if (s.outcome === 'failed') metrics.failures.inc({ environment: env.name, kind: s.errorKind ?? 'internal' });
+    for (const s of result.stacks)
+      if (s.outcome === 'failed') metrics.failures.inc({ environment: env.name, kind: s.errorKind ?? 'internal' });
     this.deps.daemonStore.recordAttempt(env.name, branch, commit.revision, failed ? 'failed' : 'succeeded', this.clock.now());
-    const summary = result.stacks.map((s) => `${s.stack} ${s.outcome}${s.outcome === 'applied' ? ` (${formatCounts(s.changes)})` : ''}`).join(', ');
-    log[failed ? 'error' : 'info']({ author: commit.author, pulumiOperations: result.pulumiOperations }, `up ${env.name} @ ${commit.revision.slice(0, 12)}: ${summary}`);
+    const summary = result.stacks
+      .map((s) => `${s.stack} ${s.outcome}${s.outcome === 'applied' ? ` (${formatCounts(s.changes)})` : ''}`)
+      .join(', ');
+    log[failed ? 'error' : 'info'](
+      { author: commit.author, pulumiOperations: result.pulumiOperations },
+      `up ${env.name} @ ${commit.revision.slice(0, 12)}: ${summary}`,
+    );
     const notifier = this.deps.notifierFor(env);
     for (const n of reconcileNotifications(result, commit.author, this.clock.now())) await notifier.notify(n);
     await this.notifyStreak(env.name, commit, failed);
@@ -283,11 +332,20 @@ export class Daemon {
   }
 
   /** Refuses an invalid deploy commit: logged, recorded as a failed run, notified. The last good state stays. */
-  private async reject(environment: string, branch: string, commit: CommitInfo, messages: ValidationMessage[], trigger: SyncTrigger): Promise<void> {
+  private async reject(
+    environment: string,
+    branch: string,
+    commit: CommitInfo,
+    messages: ValidationMessage[],
+    trigger: SyncTrigger,
+  ): Promise<void> {
     const now = this.clock.now().toISOString();
     const errors = messages.filter((m) => m.severity === 'error').map(formatMessage);
     this.invalidHeads.add(environment);
-    this.deps.log.error({ environment, revision: commit.revision, author: commit.author, errors }, `commit ${commit.revision.slice(0, 12)} on ${branch} is invalid for ${environment}; nothing was applied:\n${errors.join('\n')}`);
+    this.deps.log.error(
+      { environment, revision: commit.revision, author: commit.author, errors },
+      `commit ${commit.revision.slice(0, 12)} on ${branch} is invalid for ${environment}; nothing was applied:\n${errors.join('\n')}`,
+    );
     this.deps.runs.recordRun({
       environment,
       // The whole environment was refused, before any stack was considered.
@@ -322,8 +380,18 @@ export class Daemon {
 
   private async saveReport(branch: string, commit: CommitInfo, environments: EnvironmentPreview[]): Promise<void> {
     const report = buildPreviewReport({ branch, revision: commit.revision, author: commit.author, at: this.clock.now(), environments });
-    this.deps.daemonStore.saveReport({ branch, revision: commit.revision, author: commit.author, markdown: report.markdown, json: report.json, createdAt: report.json.generatedAt });
-    this.deps.log.info({ branch, revision: commit.revision, environments: environments.map((e) => e.environment), changes: report.json.changes }, `preview report of ${branch} saved`);
+    this.deps.daemonStore.saveReport({
+      branch,
+      revision: commit.revision,
+      author: commit.author,
+      markdown: report.markdown,
+      json: report.json,
+      createdAt: report.json.generatedAt,
+    });
+    this.deps.log.info(
+      { branch, revision: commit.revision, environments: environments.map((e) => e.environment), changes: report.json.changes },
+      `preview report of ${branch} saved`,
+    );
     await this.deps.postReport?.(report);
   }
 }

@@ -10,7 +10,13 @@ import type { Logger } from '../log/logger.js';
  */
 export interface DriftCheck {
   /** `gitStateValid` is false while the deploy branch's head is invalid: detect, never remediate. */
-  run(environment: LoadedEnvironment, revision: string, stacks: string[], signal: AbortSignal, opts: { gitStateValid: boolean }): Promise<void>;
+  run(
+    environment: LoadedEnvironment,
+    revision: string,
+    stacks: string[],
+    signal: AbortSignal,
+    opts: { gitStateValid: boolean },
+  ): Promise<void>;
 }
 
 /** Stacks grouped by the schedule that applies to them (a stack's own, else the environment's). */

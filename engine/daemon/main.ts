@@ -68,7 +68,10 @@ function reportPoster(url: string, log: Logger): (r: { json: PreviewReport; mark
  * notifications and the HTTP server, starts listening, runs the first sync and polls.
  * The only place (with engine/main) that chooses implementations.
  */
-export async function startDaemon(config: DaemonConfig, opts: { log?: Logger; env?: NodeJS.ProcessEnv; extensions?: DaemonExtensions } = {}): Promise<RunningDaemon> {
+export async function startDaemon(
+  config: DaemonConfig,
+  opts: { log?: Logger; env?: NodeJS.ProcessEnv; extensions?: DaemonExtensions } = {},
+): Promise<RunningDaemon> {
   const env = opts.env ?? process.env;
   const log = opts.log ?? createLogger();
   const stateDir = resolve(config.stateDir ?? defaultStateDir(env));
@@ -121,14 +124,20 @@ export async function startDaemon(config: DaemonConfig, opts: { log?: Logger; en
     runs: engine.store,
     daemonStore,
     isReady: () => daemon.isReady(),
-    webhookSecrets: { github: env[config.webhooks.githubSecretFromEnv] || undefined, gitlab: env[config.webhooks.gitlabTokenFromEnv] || undefined },
+    webhookSecrets: {
+      github: env[config.webhooks.githubSecretFromEnv] || undefined,
+      gitlab: env[config.webhooks.gitlabTokenFromEnv] || undefined,
+    },
     onWebhook: () => daemon.requestSync('webhook'),
     routes: opts.extensions?.routes?.(context) ?? [],
   });
   await server.listen({ host: config.http.host, port: config.http.port });
   const address = server.server.address() as AddressInfo;
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
-  log.info({ url, repository: source.displayUrl, pollIntervalSeconds: config.source.pollIntervalSeconds, stateDir }, `driftless daemon listening on ${url}, watching ${source.displayUrl}`);
+  log.info(
+    { url, repository: source.displayUrl, pollIntervalSeconds: config.source.pollIntervalSeconds, stateDir },
+    `driftless daemon listening on ${url}, watching ${source.displayUrl}`,
+  );
 
   daemon.requestSync('startup');
   const poll = setInterval(() => daemon.requestSync('poll'), config.source.pollIntervalSeconds * 1000);
@@ -140,7 +149,10 @@ export async function startDaemon(config: DaemonConfig, opts: { log?: Logger; en
       clearInterval(poll);
       // Refuse new requests (webhooks) first; in-flight ones finish.
       const closed = server.close();
-      const clean = await daemon.stop({ finishWithinMs: config.shutdown.finishWithinSeconds * 1000, deadlineMs: config.shutdown.deadlineSeconds * 1000 });
+      const clean = await daemon.stop({
+        finishWithinMs: config.shutdown.finishWithinSeconds * 1000,
+        deadlineMs: config.shutdown.deadlineSeconds * 1000,
+      });
       await closed;
       daemonStore.close();
       engine.close();

@@ -36,7 +36,9 @@ export function previewMarkdown(r: PreviewReport): string {
       continue;
     }
     for (const s of e.preview?.stacks ?? []) {
-      lines.push(`- **${s.stack}**: ${s.outcome}${s.outcome === 'previewed' ? ` (${formatCounts(s.changes)})` : ''}${s.error ? ` — ${s.error.split('\n')[0]}` : ''}`);
+      lines.push(
+        `- **${s.stack}**: ${s.outcome}${s.outcome === 'previewed' ? ` (${formatCounts(s.changes)})` : ''}${s.error ? ` — ${s.error.split('\n')[0]}` : ''}`,
+      );
       for (const step of s.steps) {
         lines.push(`  - \`${step.op}\` ${step.type} \`${step.name}\``);
         if (step.fields.length > 0) {
@@ -52,7 +54,13 @@ export function previewMarkdown(r: PreviewReport): string {
 }
 
 /** Builds the report of one branch at one commit. */
-export function buildPreviewReport(input: { branch: string; revision: string; author: string; at: Date; environments: EnvironmentPreview[] }): { json: PreviewReport; markdown: string } {
+export function buildPreviewReport(input: {
+  branch: string;
+  revision: string;
+  author: string;
+  at: Date;
+  environments: EnvironmentPreview[];
+}): { json: PreviewReport; markdown: string } {
   const environments = input.environments.map((e) => {
     const preview = e.result ? reconcileReport(e.result) : undefined;
     return { environment: e.environment, valid: e.result !== undefined, messages: e.messages, ...(preview ? { preview } : {}) };

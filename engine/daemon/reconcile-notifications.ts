@@ -27,18 +27,34 @@ export function reconcileNotifications(r: ReconcileResult, author: string, at: D
   for (const s of r.stacks) {
     const base = { environment: r.environment, stack: s.stack, revision: r.revision, author, at: at.toISOString() };
     if (s.outcome === 'failed') {
-      out.push({ ...base, kind: 'reconcile-failed', summary: `${s.stack}: ${s.errorKind ?? 'failed'}: ${(s.error ?? s.reason).split('\n')[0]}`, details: { errorKind: s.errorKind, error: s.error, attempts: s.attempts } });
+      out.push({
+        ...base,
+        kind: 'reconcile-failed',
+        summary: `${s.stack}: ${s.errorKind ?? 'failed'}: ${(s.error ?? s.reason).split('\n')[0]}`,
+        details: { errorKind: s.errorKind, error: s.error, attempts: s.attempts },
+      });
     } else if (s.outcome === 'applied' || s.outcome === 'destroyed') {
       const steps = reportedSteps(s.steps);
       if (steps.length === 0 && s.outcome === 'applied') continue;
-      out.push({ ...base, kind: 'change-applied', summary: `${s.stack}: ${s.outcome === 'destroyed' ? 'destroyed' : formatCounts(s.changes)}${steps.length ? ` — ${changeSummary(steps)}` : ''}`, details: { changes: s.changes, steps } });
+      out.push({
+        ...base,
+        kind: 'change-applied',
+        summary: `${s.stack}: ${s.outcome === 'destroyed' ? 'destroyed' : formatCounts(s.changes)}${steps.length ? ` — ${changeSummary(steps)}` : ''}`,
+        details: { changes: s.changes, steps },
+      });
     }
   }
   return out;
 }
 
 /** The notification of a deploy commit refused because its environment is invalid. */
-export function rejectionNotification(environment: string, revision: string, author: string, messages: readonly ValidationMessage[], at: Date): Notification {
+export function rejectionNotification(
+  environment: string,
+  revision: string,
+  author: string,
+  messages: readonly ValidationMessage[],
+  at: Date,
+): Notification {
   const errors = messages.filter((m) => m.severity === 'error');
   return {
     kind: 'reconcile-failed',

@@ -21,7 +21,9 @@ export function checkEnvironmentDrift(checker: DriftChecker, run: EnvironmentDri
     environment: environment.name,
     revision,
     trigger: run.trigger,
-    stacks: bound.stacks.filter((b) => !run.only || run.only.includes(b.desired.name)).map((b) => ({ bound: b, mode: modeOf(b.desired.name) })),
+    stacks: bound.stacks
+      .filter((b) => !run.only || run.only.includes(b.desired.name))
+      .map((b) => ({ bound: b, mode: modeOf(b.desired.name) })),
     forceRemediate: run.forceRemediate ?? false,
     allowRemediation: run.allowRemediation,
     parallelism: environment.spec.parallelism,

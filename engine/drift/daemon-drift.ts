@@ -13,8 +13,18 @@ class DriftGauges {
 
   constructor(private readonly ctx: DaemonContext) {
     const registers = [ctx.metrics.registry];
-    this.resources = new Gauge({ name: 'driftless_drifted_resources', help: 'Resources with drift at the last check', labelNames: ['environment'] as const, registers });
-    this.lastCheck = new Gauge({ name: 'driftless_drift_last_check_timestamp_seconds', help: 'Unix time of the last drift check', labelNames: ['environment'] as const, registers });
+    this.resources = new Gauge({
+      name: 'driftless_drifted_resources',
+      help: 'Resources with drift at the last check',
+      labelNames: ['environment'] as const,
+      registers,
+    });
+    this.lastCheck = new Gauge({
+      name: 'driftless_drift_last_check_timestamp_seconds',
+      help: 'Unix time of the last drift check',
+      labelNames: ['environment'] as const,
+      registers,
+    });
   }
 
   /** Records one stack's latest count and republishes the environment's totals. */
@@ -24,7 +34,10 @@ class DriftGauges {
     this.current.set(environment, stacks);
     const counts = [...stacks.values()];
     this.ctx.metrics.driftedStacks.set({ environment }, counts.filter((n) => n > 0).length);
-    this.resources.set({ environment }, counts.reduce((a, b) => a + b, 0));
+    this.resources.set(
+      { environment },
+      counts.reduce((a, b) => a + b, 0),
+    );
     this.lastCheck.set({ environment }, Date.now() / 1000);
   }
 }
@@ -56,7 +69,10 @@ function scheduledDriftCheck(ctx: DaemonContext, gauges: DriftGauges): DriftChec
         const remaining = s.status === 'remediated' ? 0 : (s.report?.resources.length ?? 0);
         if (s.report) gauges.set(environment.name, s.stack, remaining);
       }
-      ctx.metrics.driftChecks.inc({ environment: environment.name, result: driftCheckFailed(result) ? 'failed' : driftFound(result) ? 'drift' : 'clean' });
+      ctx.metrics.driftChecks.inc({
+        environment: environment.name,
+        result: driftCheckFailed(result) ? 'failed' : driftFound(result) ? 'drift' : 'clean',
+      });
     },
   };
 }
@@ -76,8 +92,13 @@ export function driftExtensions(): Required<Pick<DaemonExtensions, 'drift' | 'ro
         app.get('/api/drift', async (req, reply) => {
           const q = req.query as { environment?: string; stack?: string; limit?: string };
           const limit = q.limit === undefined ? 100 : Number(q.limit);
-          if (!Number.isInteger(limit) || limit < 1 || limit > 1000) return reply.code(400).send({ error: 'limit must be a whole number from 1 to 1000' });
-          return ctx.engine.store.listDrift({ limit, ...(q.environment ? { environment: q.environment } : {}), ...(q.stack ? { stack: q.stack } : {}) });
+          if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+            return reply.code(400).send({ error: 'limit must be a whole number from 1 to 1000' });
+          return ctx.engine.store.listDrift({
+            limit,
+            ...(q.environment ? { environment: q.environment } : {}),
+            ...(q.stack ? { stack: q.stack } : {}),
+          });
         });
       },
     ],

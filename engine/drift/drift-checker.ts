@@ -93,10 +93,17 @@ export class DriftChecker {
         const r = await this.deps.reconciler.exclusive(req.environment, name, 'drift', log, () =>
           this.checkStack(req, bound, modes.get(name) ?? 'detect', log.child({ stack: name })),
         );
-        outcomes.set(name, r.ok ? r.value : { stack: name, status: 'error', error: `stack ${name} is locked by pid ${r.heldBy.pid} (${r.heldBy.purpose})` });
+        outcomes.set(
+          name,
+          r.ok ? r.value : { stack: name, status: 'error', error: `stack ${name} is locked by pid ${r.heldBy.pid} (${r.heldBy.purpose})` },
+        );
       },
     );
-    return { environment: req.environment, revision: req.revision, stacks: req.stacks.map((s) => outcomes.get(s.bound.desired.name)).filter((o): o is StackDriftOutcome => o !== undefined) };
+    return {
+      environment: req.environment,
+      revision: req.revision,
+      stacks: req.stacks.map((s) => outcomes.get(s.bound.desired.name)).filter((o): o is StackDriftOutcome => o !== undefined),
+    };
   }
 
   private dependencyOutputs(environment: string, bound: ReconcileStack): Record<string, RecordedOutputs> {
@@ -104,15 +111,33 @@ export class DriftChecker {
   }
 
   /** A refresh in preview mode, recorded in the run history as a `drift` operation. */
-  private async detect(req: DriftCheckRequest, bound: ReconcileStack): Promise<{ ok: true; report: DriftReport } | { ok: false; error: string }> {
+  private async detect(
+    req: DriftCheckRequest,
+    bound: ReconcileStack,
+  ): Promise<{ ok: true; report: DriftReport } | { ok: false; error: string }> {
     const target = bound.target(this.dependencyOutputs(req.environment, bound));
     const outcome = await this.deps.runner.previewRefresh(target, req.signal ? { signal: req.signal } : {});
     const resources = outcome.ok ? driftFromRefreshSteps(outcome.steps) : [];
-    recordOperation(this.deps.store, this.clock.now(), req, bound.desired.name, 'drift', 'drift check', recordOf(outcome, { drifted: resources.length }));
+    recordOperation(
+      this.deps.store,
+      this.clock.now(),
+      req,
+      bound.desired.name,
+      'drift',
+      'drift check',
+      recordOf(outcome, { drifted: resources.length }),
+    );
     if (!outcome.ok) return { ok: false, error: `[${outcome.kind}] ${outcome.message}` };
     return {
       ok: true,
-      report: { environment: req.environment, stack: bound.desired.name, revision: req.revision, checkedAt: this.clock.now().toISOString(), drifted: resources.length > 0, resources },
+      report: {
+        environment: req.environment,
+        stack: bound.desired.name,
+        revision: req.revision,
+        checkedAt: this.clock.now().toISOString(),
+        drifted: resources.length > 0,
+        resources,
+      },
     };
   }
 
@@ -127,7 +152,16 @@ export class DriftChecker {
       return { stack, status: 'error', error: found.error };
     }
     const report = found.report;
-    this.deps.store.recordDrift({ environment: req.environment, stack, revision: req.revision, checkedAt: report.checkedAt, drifted: report.drifted, resourceCount: report.resources.length, remediated: false, report });
+    this.deps.store.recordDrift({
+      environment: req.environment,
+      stack,
+      revision: req.revision,
+      checkedAt: report.checkedAt,
+      drifted: report.drifted,
+      resourceCount: report.resources.length,
+      remediated: false,
+      report,
+    });
     await this.alertDrift(req, stack, report);
     if (!report.drifted) return { stack, status: 'in-sync', report };
     log.warn({ drift: report.resources }, `${stack} drifted: ${formatDrift(report).join('; ')}`);
@@ -142,17 +176,28 @@ export class DriftChecker {
   }
 
   /** Why remediation would be unsafe now, or undefined when it may go ahead. */
-  private remediationRefusal(req: DriftCheckRequest, bound: ReconcileStack, lastResult: 'succeeded' | 'failed' | undefined): string | undefined {
+  private remediationRefusal(
+    req: DriftCheckRequest,
+    bound: ReconcileStack,
+    lastResult: 'succeeded' | 'failed' | undefined,
+  ): string | undefined {
     if (!req.allowRemediation) return "Git's current state of the environment is invalid";
     if (lastResult === 'failed') return 'its last up failed';
-    const decision = decideStack(bound.desired, this.deps.store.getStatus(req.environment, bound.desired.name), this.dependencyOutputs(req.environment, bound));
-    if (decision.action !== 'skip') return "Git has changes that are not applied yet; up will reconcile them";
+    const decision = decideStack(
+      bound.desired,
+      this.deps.store.getStatus(req.environment, bound.desired.name),
+      this.dependencyOutputs(req.environment, bound),
+    );
+    if (decision.action !== 'skip') return 'Git has changes that are not applied yet; up will reconcile them';
     return undefined;
   }
 
   private async remediate(req: DriftCheckRequest, bound: ReconcileStack, report: DriftReport, log: Logger): Promise<StackDriftOutcome> {
     const stack = bound.desired.name;
-    const up: OperationOutcome = await this.deps.runner.up(bound.target(this.dependencyOutputs(req.environment, bound)), { refresh: true, ...(req.signal ? { signal: req.signal } : {}) });
+    const up: OperationOutcome = await this.deps.runner.up(bound.target(this.dependencyOutputs(req.environment, bound)), {
+      refresh: true,
+      ...(req.signal ? { signal: req.signal } : {}),
+    });
     recordOperation(this.deps.store, this.clock.now(), req, stack, 'remediate', 'drift remediation', recordOf(up));
     const failureKey = `remediation:${req.environment}/${stack}`;
     if (!up.ok) {
@@ -173,9 +218,19 @@ export class DriftChecker {
 
     const again = await this.detect(req, bound);
     if (!again.ok) return { stack, status: 'remediation-failed', report, error: again.error };
-    this.deps.store.recordDrift({ environment: req.environment, stack, revision: req.revision, checkedAt: again.report.checkedAt, drifted: again.report.drifted, resourceCount: again.report.resources.length, remediated: true, report: again.report });
+    this.deps.store.recordDrift({
+      environment: req.environment,
+      stack,
+      revision: req.revision,
+      checkedAt: again.report.checkedAt,
+      drifted: again.report.drifted,
+      resourceCount: again.report.resources.length,
+      remediated: true,
+      report: again.report,
+    });
     await this.alertDrift(req, stack, again.report);
-    if (again.report.drifted) return { stack, status: 'remediation-failed', report, after: again.report, error: 'drift remained after remediation' };
+    if (again.report.drifted)
+      return { stack, status: 'remediation-failed', report, after: again.report, error: 'drift remained after remediation' };
     log.info(`${stack} remediated: drift is gone`);
     return { stack, status: 'remediated', report, after: again.report };
   }
@@ -197,7 +252,14 @@ export class DriftChecker {
     }
     if (this.deps.store.getAlert(key)) {
       this.deps.store.clearAlert(key);
-      await this.deps.notifier.notify({ kind: 'drift-resolved', environment: req.environment, stack, revision: req.revision, summary: `${stack} is back in sync with Git`, at: report.checkedAt });
+      await this.deps.notifier.notify({
+        kind: 'drift-resolved',
+        environment: req.environment,
+        stack,
+        revision: req.revision,
+        summary: `${stack} is back in sync with Git`,
+        at: report.checkedAt,
+      });
     }
   }
 

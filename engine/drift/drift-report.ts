@@ -60,7 +60,11 @@ export function driftFromRefreshSteps(steps: readonly ResourceStep[]): DriftedRe
     } else if (s.op === 'update') {
       // Masked secrets compare equal, so a drifted secret shows as a modified resource
       // without visible fields rather than not at all.
-      const fields = fieldDiff(userFields(s.oldInputs), userFields(s.newInputs)).map((f) => ({ path: f.path, desired: shown(f.before), actual: shown(f.after) }));
+      const fields = fieldDiff(userFields(s.oldInputs), userFields(s.newInputs)).map((f) => ({
+        path: f.path,
+        desired: shown(f.before),
+        actual: shown(f.after),
+      }));
       drifted.push({ urn: s.urn, type: s.type, name: s.name, kind: 'modified', fields });
     }
   }

@@ -36,7 +36,11 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<FastifyIns
   const app = Fastify({ logger: false, bodyLimit: 5 * 1024 * 1024 });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/readyz', async (_req, reply) => (deps.isReady() ? { status: 'ready' } : reply.code(503).send({ status: 'starting', reason: 'the first sync with Git has not completed' })));
+  app.get('/readyz', async (_req, reply) =>
+    deps.isReady()
+      ? { status: 'ready' }
+      : reply.code(503).send({ status: 'starting', reason: 'the first sync with Git has not completed' }),
+  );
   app.get('/metrics', async (_req, reply) => {
     const { contentType, body } = await deps.metrics.render();
     return reply.type(contentType).send(body);
@@ -45,7 +49,12 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<FastifyIns
   app.get<{ Querystring: { environment?: string; stack?: string; revision?: string; limit?: string } }>('/api/runs', async (req) => {
     const { environment, stack, revision } = req.query;
     const limit = Math.min(1000, Math.max(1, Number(req.query.limit ?? 100) || 100));
-    return deps.runs.listRuns({ limit, ...(environment ? { environment } : {}), ...(stack ? { stack } : {}), ...(revision ? { revision } : {}) });
+    return deps.runs.listRuns({
+      limit,
+      ...(environment ? { environment } : {}),
+      ...(stack ? { stack } : {}),
+      ...(revision ? { revision } : {}),
+    });
   });
   app.get('/api/reports', async () => deps.daemonStore.reportBranches());
   // Branch names contain slashes (feature/x): take the rest of the path.
@@ -62,22 +71,31 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<FastifyIns
     // Raw bytes for every content type GitHub and GitLab send, in this scope only.
     hooks.removeAllContentTypeParsers();
     hooks.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
-    const handle = (provider: 'github' | 'gitlab') => async (req: { headers: Record<string, string | string[] | undefined>; body: unknown; ip: string }, reply: { code(n: number): { send(b: unknown): unknown } }) => {
-      const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-      const event = header(provider === 'github' ? req.headers['x-github-event'] : req.headers['x-gitlab-event']);
-      const valid =
-        provider === 'github'
-          ? verifyGithub(deps.webhookSecrets.github, raw, header(req.headers['x-hub-signature-256']))
-          : verifyGitlab(deps.webhookSecrets.gitlab, header(req.headers['x-gitlab-token']));
-      if (!valid) {
-        deps.log.warn({ provider, event, remote: req.ip, configured: Boolean(deps.webhookSecrets[provider]) }, `rejected a ${provider} webhook: bad or missing signature`);
-        return reply.code(401).send({ error: 'invalid signature' });
-      }
-      if (!isSyncEvent(provider, event)) return reply.code(202).send({ accepted: false, reason: `event ${event ?? '(none)'} does not trigger a sync` });
-      deps.log.info({ provider, event }, `${provider} ${event} webhook: fetching now`);
-      deps.onWebhook(provider, event ?? '');
-      return reply.code(202).send({ accepted: true });
-    };
+    const handle =
+      (provider: 'github' | 'gitlab') =>
+      async (
+        req: { headers: Record<string, string | string[] | undefined>; body: unknown; ip: string },
+        reply: { code(n: number): { send(b: unknown): unknown } },
+      ) => {
+        const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+        const event = header(provider === 'github' ? req.headers['x-github-event'] : req.headers['x-gitlab-event']);
+        const valid =
+          provider === 'github'
+            ? verifyGithub(deps.webhookSecrets.github, raw, header(req.headers['x-hub-signature-256']))
+            : verifyGitlab(deps.webhookSecrets.gitlab, header(req.headers['x-gitlab-token']));
+        if (!valid) {
+          deps.log.warn(
+            { provider, event, remote: req.ip, configured: Boolean(deps.webhookSecrets[provider]) },
+            `rejected a ${provider} webhook: bad or missing signature`,
+          );
+          return reply.code(401).send({ error: 'invalid signature' });
+        }
+        if (!isSyncEvent(provider, event))
+          return reply.code(202).send({ accepted: false, reason: `event ${event ?? '(none)'} does not trigger a sync` });
+        deps.log.info({ provider, event }, `${provider} ${event} webhook: fetching now`);
+        deps.onWebhook(provider, event ?? '');
+        return reply.code(202).send({ accepted: true });
+      };
     hooks.post('/api/webhooks/github', handle('github'));
     hooks.post('/api/webhooks/gitlab', handle('gitlab'));
   });

@@ -30,5 +30,7 @@ export function verifyGitlab(token: string | undefined, header: string | undefin
 
 /** Events that may change what the daemon should do; others are acknowledged and ignored. */
 export function isSyncEvent(provider: 'github' | 'gitlab', event: string | undefined): boolean {
-  return provider === 'github' ? event === 'push' || event === 'pull_request' || event === 'delete' || event === 'create' : event === 'Push Hook' || event === 'Merge Request Hook';
+  return provider === 'github'
+    ? event === 'push' || event === 'pull_request' || event === 'delete' || event === 'create'
+    : event === 'Push Hook' || event === 'Merge Request Hook';
 }

@@ -229,7 +229,9 @@ export function checkEnvironment(source: EnvironmentSource): EnvironmentCheck {
         const r = validateWith(Environment, at.parsed.value);
         if (!r.ok) pushIssues(at, r.issues, out);
         else if (r.value.metadata.name !== source.name)
-          out.push(messageAt(at, ['metadata', 'name'], `environment "${r.value.metadata.name}" must be named like its folder "${source.name}"`));
+          out.push(
+            messageAt(at, ['metadata', 'name'], `environment "${r.value.metadata.name}" must be named like its folder "${source.name}"`),
+          );
         else spec = r.value.spec;
       } else if (at) {
         const entry = checkStack(at, out);
@@ -258,7 +260,15 @@ export function checkEnvironment(source: EnvironmentSource): EnvironmentCheck {
     return { name: n, file: s.source.file, path: s.source.path, template: s.spec!.template, spec: s.spec! };
   });
   return {
-    environment: { name: source.name, dir: source.dir, file: envFile.file, path: envFile.path, spec, stacks: loaded, graph: buildGraph(deps) },
+    environment: {
+      name: source.name,
+      dir: source.dir,
+      file: envFile.file,
+      path: envFile.path,
+      spec,
+      stacks: loaded,
+      graph: buildGraph(deps),
+    },
     messages: out,
   };
 }

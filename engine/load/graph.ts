@@ -110,7 +110,10 @@ export function topologicalOrder(deps: DependencyMap): string[] {
     waiting.set(name, known.length);
     for (const n of known) dependents.set(n, [...(dependents.get(n) ?? []), name]);
   }
-  const ready = [...waiting].filter(([, n]) => n === 0).map(([name]) => name).sort();
+  const ready = [...waiting]
+    .filter(([, n]) => n === 0)
+    .map(([name]) => name)
+    .sort();
   const order: string[] = [];
   while (ready.length > 0) {
     const name = ready.shift()!;

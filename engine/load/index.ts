@@ -42,12 +42,21 @@ export async function loadEnvironments(rootDir: string): Promise<EnvironmentsLoa
   }
   const environments: LoadedEnvironment[] = [];
   const messages: ValidationMessage[] = [];
-  const folders = entries.filter((e) => !e.name.startsWith('.') && e.isDirectory()).map((e) => e.name).sort();
+  const folders = entries
+    .filter((e) => !e.name.startsWith('.') && e.isDirectory())
+    .map((e) => e.name)
+    .sort();
   for (const e of entries) {
     if (e.name.startsWith('.')) continue;
-    if (e.isSymbolicLink()) messages.push(entryMessage(join(root, e.name), 'symbolic links are not followed: environments are folders of the repository'));
+    if (e.isSymbolicLink())
+      messages.push(entryMessage(join(root, e.name), 'symbolic links are not followed: environments are folders of the repository'));
     else if (e.isFile() && /\.ya?ml$/i.test(e.name))
-      messages.push(entryMessage(join(root, e.name), 'YAML files belong in an environment folder (environments/<name>/): this one is part of no environment'));
+      messages.push(
+        entryMessage(
+          join(root, e.name),
+          'YAML files belong in an environment folder (environments/<name>/): this one is part of no environment',
+        ),
+      );
   }
   if (folders.length === 0) messages.push(entryMessage(root, 'no environment folders found'));
   for (const name of folders) {

@@ -38,7 +38,11 @@ export function formatMessage(m: ValidationMessage): string {
 
 /** Orders messages by file, then position, so output is stable across runs. */
 export function compareMessages(a: ValidationMessage, b: ValidationMessage): number {
-  return a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.col - b.col || (a.message < b.message ? -1 : a.message > b.message ? 1 : 0);
+  return a.file < b.file
+    ? -1
+    : a.file > b.file
+      ? 1
+      : a.line - b.line || a.col - b.col || (a.message < b.message ? -1 : a.message > b.message ? 1 : 0);
 }
 
 /** True when any message stops the document from being applied. */

@@ -111,7 +111,8 @@ function keyProblems(doc: Document, lineCounter: LineCounter): YamlProblem[] {
           continue;
         }
         const name = String(isScalar(pair.key) ? pair.key.value : pair.key);
-        if (seen.has(name)) problems.push(problemAt(lineCounter, at(pair.key), `duplicate key "${name}": each key may appear once in a mapping`));
+        if (seen.has(name))
+          problems.push(problemAt(lineCounter, at(pair.key), `duplicate key "${name}": each key may appear once in a mapping`));
         seen.add(name);
       }
     },
@@ -145,7 +146,13 @@ export function parseSingleDocument(text: string): ParseYamlResult {
   }
   let docs: Document.Parsed[];
   try {
-    docs = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: false, strict: true, merge: false }) as Document.Parsed[];
+    docs = parseAllDocuments(text, {
+      lineCounter,
+      prettyErrors: false,
+      uniqueKeys: false,
+      strict: true,
+      merge: false,
+    }) as Document.Parsed[];
   } catch (e) {
     return { ok: false, problems: [{ line: 1, col: 1, message: unexpected(e) }] };
   }
@@ -159,11 +166,7 @@ export function parseSingleDocument(text: string): ParseYamlResult {
   if (docs.length > 1) {
     const second = docs[1]!;
     problems.push(
-      problemAt(
-        lineCounter,
-        second.range[0],
-        `found ${docs.length} YAML documents, expected one per file: put each stack in its own file`,
-      ),
+      problemAt(lineCounter, second.range[0], `found ${docs.length} YAML documents, expected one per file: put each stack in its own file`),
     );
   }
   if (problems.length === 0) problems.push(...keyProblems(first, lineCounter));
@@ -199,4 +202,3 @@ function unexpected(e: unknown): string {
   if (e instanceof RangeError) return 'document is nested too deeply to read';
   return `cannot read YAML: ${e instanceof Error ? e.message : String(e)}`;
 }
-

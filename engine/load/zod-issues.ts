@@ -92,7 +92,11 @@ function unionIssues(issue: Extract<Issue, { code: 'invalid_union' }>, schema: z
     return fewest.flatMap((i) => toIssues(i, schema, base));
   }
   const expected = [
-    ...new Set(issue.errors.flatMap((b) => b.filter((i) => i.code === 'invalid_type').map((i) => expectedWord((i as { expected: string }).expected)))),
+    ...new Set(
+      issue.errors.flatMap((b) =>
+        b.filter((i) => i.code === 'invalid_type').map((i) => expectedWord((i as { expected: string }).expected)),
+      ),
+    ),
   ];
   const input = (issue as { input?: unknown }).input;
   if (expected.length > 0) return [{ path: base, message: `expected ${expected.join(' or ')}, got ${describeValue(input)}` }];
@@ -127,7 +131,12 @@ function toIssues(issue: Issue, schema: z.ZodType, base: PropertyKey[] = []): Is
       const limit = small ? (issue as { minimum: number | bigint }).minimum : (issue as { maximum: number | bigint }).maximum;
       const n = Number(limit);
       if (issue.origin === 'array' || issue.origin === 'set')
-        return [{ path, message: `must have at ${small ? 'least' : 'most'} ${n} item${n === 1 ? '' : 's'}, got ${Array.isArray(input) ? input.length : '?'}` }];
+        return [
+          {
+            path,
+            message: `must have at ${small ? 'least' : 'most'} ${n} item${n === 1 ? '' : 's'}, got ${Array.isArray(input) ? input.length : '?'}`,
+          },
+        ];
       if (issue.origin === 'string') {
         if (small && n === 1) return [{ path, message: 'must not be empty' }];
         return [{ path, message: `must be at ${small ? 'least' : 'most'} ${n} characters` }];

@@ -8,7 +8,12 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 export class DaemonMetrics {
   readonly registry = new Registry();
   /** Reconciles of one environment at one commit, by operation (up, preview) and result (succeeded, failed, rejected). */
-  readonly reconciles = new Counter({ name: 'driftless_reconciles_total', help: 'Reconciles by operation and result', labelNames: ['operation', 'result'] as const, registers: [this.registry] });
+  readonly reconciles = new Counter({
+    name: 'driftless_reconciles_total',
+    help: 'Reconciles by operation and result',
+    labelNames: ['operation', 'result'] as const,
+    registers: [this.registry],
+  });
   readonly reconcileDuration = new Histogram({
     name: 'driftless_reconcile_duration_seconds',
     help: 'Duration of one environment reconcile',
@@ -17,14 +22,41 @@ export class DaemonMetrics {
     registers: [this.registry],
   });
   /** Failed stacks and rejected commits, by error kind (invalid, provider, transient, ...). */
-  readonly failures = new Counter({ name: 'driftless_failures_total', help: 'Failures by kind', labelNames: ['environment', 'kind'] as const, registers: [this.registry] });
-  readonly queueDepth = new Gauge({ name: 'driftless_queue_depth', help: 'Environment jobs waiting in the current sync', registers: [this.registry] });
-  readonly gitFetchFailures = new Counter({ name: 'driftless_git_fetch_failures_total', help: 'Failed fetches of the Git source', registers: [this.registry] });
-  readonly lastSync = new Gauge({ name: 'driftless_last_sync_timestamp_seconds', help: 'Unix time of the last completed sync with Git', registers: [this.registry] });
+  readonly failures = new Counter({
+    name: 'driftless_failures_total',
+    help: 'Failures by kind',
+    labelNames: ['environment', 'kind'] as const,
+    registers: [this.registry],
+  });
+  readonly queueDepth = new Gauge({
+    name: 'driftless_queue_depth',
+    help: 'Environment jobs waiting in the current sync',
+    registers: [this.registry],
+  });
+  readonly gitFetchFailures = new Counter({
+    name: 'driftless_git_fetch_failures_total',
+    help: 'Failed fetches of the Git source',
+    registers: [this.registry],
+  });
+  readonly lastSync = new Gauge({
+    name: 'driftless_last_sync_timestamp_seconds',
+    help: 'Unix time of the last completed sync with Git',
+    registers: [this.registry],
+  });
   /** Set by the drift checker: stacks currently drifted, per environment. */
-  readonly driftedStacks = new Gauge({ name: 'driftless_drifted_stacks', help: 'Stacks with drift at the last check', labelNames: ['environment'] as const, registers: [this.registry] });
+  readonly driftedStacks = new Gauge({
+    name: 'driftless_drifted_stacks',
+    help: 'Stacks with drift at the last check',
+    labelNames: ['environment'] as const,
+    registers: [this.registry],
+  });
   /** Set by the drift checker: checks run, by result (clean, drift, failed). */
-  readonly driftChecks = new Counter({ name: 'driftless_drift_checks_total', help: 'Drift checks by result', labelNames: ['environment', 'result'] as const, registers: [this.registry] });
+  readonly driftChecks = new Counter({
+    name: 'driftless_drift_checks_total',
+    help: 'Drift checks by result',
+    labelNames: ['environment', 'result'] as const,
+    registers: [this.registry],
+  });
 
   constructor(opts: { processMetrics?: boolean } = {}) {
     if (opts.processMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'driftless_' });

@@ -56,7 +56,11 @@ function safeTarget(url: string): string {
 
 /** Generic webhook: the notification as JSON. */
 export class WebhookNotifier implements Notifier {
-  constructor(private readonly url: string, private readonly log: Logger, private readonly timeoutMs = 10_000) {}
+  constructor(
+    private readonly url: string,
+    private readonly log: Logger,
+    private readonly timeoutMs = 10_000,
+  ) {}
 
   async notify(n: Notification): Promise<void> {
     const r = await postJson(this.url, { source: 'driftless', ...n }, this.timeoutMs);
@@ -85,7 +89,11 @@ export function slackPayload(n: Notification): { text: string; blocks: unknown[]
 
 /** Slack-compatible incoming webhook. */
 export class SlackNotifier implements Notifier {
-  constructor(private readonly url: string, private readonly log: Logger, private readonly timeoutMs = 10_000) {}
+  constructor(
+    private readonly url: string,
+    private readonly log: Logger,
+    private readonly timeoutMs = 10_000,
+  ) {}
 
   async notify(n: Notification): Promise<void> {
     const r = await postJson(this.url, slackPayload(n), this.timeoutMs);
@@ -95,7 +103,10 @@ export class SlackNotifier implements Notifier {
 
 /** Logs every notification and fans it out to the configured destinations. */
 export class NotificationHub implements Notifier {
-  constructor(private readonly targets: readonly Notifier[], private readonly log: Logger) {}
+  constructor(
+    private readonly targets: readonly Notifier[],
+    private readonly log: Logger,
+  ) {}
 
   async notify(n: Notification): Promise<void> {
     const level = ['change-applied', 'drift-resolved', 'preview-ready', 'reconcile-recovered'].includes(n.kind) ? 'info' : 'warn';

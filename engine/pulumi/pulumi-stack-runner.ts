@@ -48,7 +48,10 @@ class EventCollector {
   /** Outputs of the Stack resource, from its resOutputsEvent. */
   stackOutputs: Record<string, unknown> = {};
 
-  constructor(private readonly log: Logger, private readonly opts: OperationOptions) {}
+  constructor(
+    private readonly log: Logger,
+    private readonly opts: OperationOptions,
+  ) {}
 
   readonly onEvent = (e: EngineEvent): void => {
     const meta = e.resOutputsEvent?.metadata ?? e.resourcePreEvent?.metadata;
@@ -200,7 +203,10 @@ export class PulumiStackRunner implements StackRunner {
     log.warn({ cleared }, `cleared ${cleared.length} stale Pulumi backend lock(s) left by a process that is no longer running`);
     const dropped = await dropPendingOperations(await this.select(t));
     if (dropped.length > 0) {
-      log.warn({ pending: dropped }, `dropped ${dropped.length} pending operation(s) the interrupted run left in state; the next up re-applies them (templates use fixed physical names, so nothing is created twice)`);
+      log.warn(
+        { pending: dropped },
+        `dropped ${dropped.length} pending operation(s) the interrupted run left in state; the next up re-applies them (templates use fixed physical names, so nothing is created twice)`,
+      );
     }
     return true;
   }

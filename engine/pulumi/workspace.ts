@@ -1,13 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  LocalWorkspace,
-  PulumiCommand,
-  type ProjectSettings,
-  type PulumiFn,
-  type Stack,
-} from '@pulumi/pulumi/automation/index.js';
+import { LocalWorkspace, PulumiCommand, type ProjectSettings, type PulumiFn, type Stack } from '@pulumi/pulumi/automation/index.js';
 import { findPulumiCli, offlinePulumiEnv, type PulumiLocations } from '../toolchain/pulumi-env.js';
 import { pulumiBinDir, providerPluginDir } from '../toolchain/paths.js';
 import { PROVIDER_NAME } from '../../provider/src/package-name.js';

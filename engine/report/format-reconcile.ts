@@ -42,7 +42,13 @@ function withoutBookkeeping(props: Record<string, unknown> | undefined): Record<
 export function reportedSteps(steps: readonly ResourceStep[]): ReportedStep[] {
   return steps
     .filter((s) => s.op !== 'same' && s.op !== 'read')
-    .map((s) => ({ urn: s.urn, type: s.type, name: s.name, op: s.op, fields: s.op === 'create' || s.op === 'delete' ? [] : fieldDiff(withoutBookkeeping(s.oldInputs), withoutBookkeeping(s.newInputs)) }));
+    .map((s) => ({
+      urn: s.urn,
+      type: s.type,
+      name: s.name,
+      op: s.op,
+      fields: s.op === 'create' || s.op === 'delete' ? [] : fieldDiff(withoutBookkeeping(s.oldInputs), withoutBookkeeping(s.newInputs)),
+    }));
 }
 
 /** The structured report of a reconcile. */
@@ -76,7 +82,9 @@ export function formatReconcileText(r: ReconcileResult): string {
   const lines = [`driftless ${r.operation} ${r.environment} @ ${r.revision}`];
   for (const s of r.stacks) {
     const head = `${s.outcome.padEnd(9)} ${s.stack}`;
-    const detail = ['unchanged', 'blocked', 'orphaned', 'failed'].includes(s.outcome) ? s.reason : `${s.reason}; ${formatCounts(s.changes)}${s.durationMs ? ` (${(s.durationMs / 1000).toFixed(1)} s)` : ''}`;
+    const detail = ['unchanged', 'blocked', 'orphaned', 'failed'].includes(s.outcome)
+      ? s.reason
+      : `${s.reason}; ${formatCounts(s.changes)}${s.durationMs ? ` (${(s.durationMs / 1000).toFixed(1)} s)` : ''}`;
     lines.push(`${head}: ${detail}`);
     if (s.error) lines.push(...s.error.split('\n').map((l) => `    error [${s.errorKind}]: ${l}`));
     for (const step of reportedSteps(s.steps)) {
@@ -86,6 +94,8 @@ export function formatReconcileText(r: ReconcileResult): string {
   }
   const applied = r.stacks.filter((s) => s.outcome === 'applied' || s.outcome === 'previewed').length;
   const failed = r.stacks.filter((s) => s.outcome === 'failed' || s.outcome === 'blocked').length;
-  lines.push(`${r.stacks.length} stack(s): ${applied} ${r.operation === 'preview' ? 'previewed' : 'applied'}, ${r.stacks.filter((s) => s.outcome === 'unchanged').length} unchanged, ${failed} failed or blocked; ${r.pulumiOperations} Pulumi operation(s)`);
+  lines.push(
+    `${r.stacks.length} stack(s): ${applied} ${r.operation === 'preview' ? 'previewed' : 'applied'}, ${r.stacks.filter((s) => s.outcome === 'unchanged').length} unchanged, ${failed} failed or blocked; ${r.pulumiOperations} Pulumi operation(s)`,
+  );
   return lines.join('\n') + '\n';
 }

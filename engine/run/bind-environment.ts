@@ -119,7 +119,10 @@ function targetFor(
 }
 
 /** The reconciler's view of an environment: its stacks, bound and in dependency order. */
-export function bindEnvironment(env: LoadedEnvironment, opts: BindOptions): {
+export function bindEnvironment(
+  env: LoadedEnvironment,
+  opts: BindOptions,
+): {
   stacks: ReconcileStack[];
   removedTarget: (name: string) => StackTarget;
 } {

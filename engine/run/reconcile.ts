@@ -121,7 +121,10 @@ export class Reconciler {
     const log = this.deps.log.child({ environment: req.environment, revision: req.revision, operation: req.operation });
     const plan = this.plan(req);
     for (const p of plan.stacks) {
-      log.info({ stack: p.name, decision: p.decision.action }, `${p.name}: ${p.decision.action === 'pending' ? `waits for ${p.decision.dependencies.join(', ')}` : describeDecision(p.decision)}`);
+      log.info(
+        { stack: p.name, decision: p.decision.action },
+        `${p.name}: ${p.decision.action === 'pending' ? `waits for ${p.decision.dependencies.join(', ')}` : describeDecision(p.decision)}`,
+      );
     }
     const stacks = this.selected(req);
     const outcomes = new Map<string, StackOutcome>();
@@ -135,7 +138,10 @@ export class Reconciler {
         );
       const failedDep = s.desired.dependsOn.find((d) => ['failed', 'blocked'].includes(outcomes.get(d)?.outcome ?? ''));
       if (failedDep) {
-        outcomes.set(s.desired.name, this.blocked(s.desired.name, { action: 'blocked', reason: 'dependency-failed', dependency: failedDep }));
+        outcomes.set(
+          s.desired.name,
+          this.blocked(s.desired.name, { action: 'blocked', reason: 'dependency-failed', dependency: failedDep }),
+        );
         return;
       }
       const decide = () => decideStack(s.desired, this.deps.store.getStatus(req.environment, s.desired.name), depOutputs());
@@ -186,7 +192,12 @@ export class Reconciler {
         // being bound. Record it as internal so dependents are blocked, not run.
         const message = e instanceof Error ? e.message : String(e);
         log.error({ stack: s.desired.name, err: message }, `internal error on ${s.desired.name}`);
-        outcomes.set(s.desired.name, { ...unchanged(s.desired.name, 'internal error'), outcome: 'failed', errorKind: 'internal', error: message });
+        outcomes.set(s.desired.name, {
+          ...unchanged(s.desired.name, 'internal error'),
+          outcome: 'failed',
+          errorKind: 'internal',
+          error: message,
+        });
       }
     });
 
@@ -205,10 +216,19 @@ export class Reconciler {
   }
 
   /** Destroys a stack (CLI `destroy`), under the same locks, and forgets its status. */
-  async destroy(req: { environment: string; revision: string; trigger: Trigger; stack: string; target: StackTarget; signal?: AbortSignal }): Promise<StackOutcome> {
+  async destroy(req: {
+    environment: string;
+    revision: string;
+    trigger: Trigger;
+    stack: string;
+    target: StackTarget;
+    signal?: AbortSignal;
+  }): Promise<StackOutcome> {
     const log = this.deps.log.child({ environment: req.environment, stack: req.stack, operation: 'destroy' });
     return this.withStackLock(req, req.stack, log, async () => {
-      const { outcome, attempts } = await this.withRetries(log, () => this.deps.runner.destroy(req.target, req.signal ? { signal: req.signal } : {}));
+      const { outcome, attempts } = await this.withRetries(log, () =>
+        this.deps.runner.destroy(req.target, req.signal ? { signal: req.signal } : {}),
+      );
       this.record(req, req.stack, 'destroy', 'requested', outcome);
       if (outcome.ok) this.deps.store.deleteStatus(req.environment, req.stack);
       return this.toOutcome(req.stack, outcome.ok ? 'destroyed' : 'failed', 'requested', outcome, attempts);
@@ -225,10 +245,26 @@ export class Reconciler {
 
   private async handleRemoved(req: ReconcileRequest, name: string, action: 'destroy' | 'report', log: Logger): Promise<StackOutcome> {
     if (action === 'report' || req.operation === 'preview') {
-      log.warn({ stack: name }, `stack ${name} was removed from Git but still exists; set spec.prune: true on the environment to destroy it`);
-      return { ...unchanged(name, action === 'report' ? 'removed from Git; pruning is off, nothing destroyed' : 'removed from Git; up would destroy it'), outcome: 'orphaned' };
+      log.warn(
+        { stack: name },
+        `stack ${name} was removed from Git but still exists; set spec.prune: true on the environment to destroy it`,
+      );
+      return {
+        ...unchanged(
+          name,
+          action === 'report' ? 'removed from Git; pruning is off, nothing destroyed' : 'removed from Git; up would destroy it',
+        ),
+        outcome: 'orphaned',
+      };
     }
-    return this.destroy({ environment: req.environment, revision: req.revision, trigger: req.trigger, stack: name, target: req.removedTarget(name), ...(req.signal ? { signal: req.signal } : {}) });
+    return this.destroy({
+      environment: req.environment,
+      revision: req.revision,
+      trigger: req.trigger,
+      stack: name,
+      target: req.removedTarget(name),
+      ...(req.signal ? { signal: req.signal } : {}),
+    });
   }
 
   /**
@@ -250,12 +286,19 @@ export class Reconciler {
         const attempt = this.deps.store.tryLock(environment, stack, purpose);
         if (attempt.acquired) {
           if (attempt.clearedStale) {
-            log.warn({ stack, staleHolder: attempt.clearedStale }, `cleared a stale lock on ${stack} left by pid ${attempt.clearedStale.pid}, which is no longer running`);
+            log.warn(
+              { stack, staleHolder: attempt.clearedStale },
+              `cleared a stale lock on ${stack} left by pid ${attempt.clearedStale.pid}, which is no longer running`,
+            );
           }
           break;
         }
         if (this.clock.now().getTime() > deadline) return { ok: false as const, heldBy: attempt.heldBy };
-        if (!waited) log.info({ stack, heldBy: attempt.heldBy }, `waiting for the lock on ${stack} (held by pid ${attempt.heldBy.pid}: ${attempt.heldBy.purpose})`);
+        if (!waited)
+          log.info(
+            { stack, heldBy: attempt.heldBy },
+            `waiting for the lock on ${stack} (held by pid ${attempt.heldBy.pid}: ${attempt.heldBy.purpose})`,
+          );
         waited = true;
         await this.clock.sleep(500);
       }
@@ -268,7 +311,12 @@ export class Reconciler {
   }
 
   /** {@link exclusive} for operations that end in a StackOutcome: a lock timeout is a `locked` failure. */
-  private async withStackLock(req: { environment: string }, stack: string, log: Logger, fn: () => Promise<StackOutcome>): Promise<StackOutcome> {
+  private async withStackLock(
+    req: { environment: string },
+    stack: string,
+    log: Logger,
+    fn: () => Promise<StackOutcome>,
+  ): Promise<StackOutcome> {
     const r = await this.exclusive(req.environment, stack, 'up', log, fn);
     if (r.ok) return r.value;
     const h = r.heldBy;
@@ -290,14 +338,30 @@ export class Reconciler {
     }
   }
 
-  private record(req: { environment: string; revision: string; trigger: Trigger }, stack: string, operation: 'up' | 'destroy', reason: string, outcome: OperationOutcome): void {
+  private record(
+    req: { environment: string; revision: string; trigger: Trigger },
+    stack: string,
+    operation: 'up' | 'destroy',
+    reason: string,
+    outcome: OperationOutcome,
+  ): void {
     recordOperation(this.deps.store, this.clock.now(), req, stack, operation, reason, recordOf(outcome));
   }
 
   private toOutcome(stack: string, kind: StackOutcome['outcome'], reason: string, o: OperationOutcome, attempts: number): StackOutcome {
     return o.ok
       ? { stack, outcome: kind, reason, changes: o.changes, steps: o.steps, durationMs: o.durationMs, attempts }
-      : { stack, outcome: 'failed', reason, changes: {}, steps: [], durationMs: o.durationMs, errorKind: o.kind, error: o.message, attempts };
+      : {
+          stack,
+          outcome: 'failed',
+          reason,
+          changes: {},
+          steps: [],
+          durationMs: o.durationMs,
+          errorKind: o.kind,
+          error: o.message,
+          attempts,
+        };
   }
 
   private blocked(stack: string, d: StackDecision): StackOutcome {
@@ -345,9 +409,19 @@ export async function runInDependencyOrder(
       if (started.has(s.desired.name)) continue;
       if (!s.desired.dependsOn.every((d) => !names.has(d) || done.has(d))) continue;
       started.add(s.desired.name);
-      running.set(s.desired.name, run(s).then(() => s.desired.name));
+      running.set(
+        s.desired.name,
+        run(s).then(() => s.desired.name),
+      );
     }
-    if (running.size === 0) throw new Error('dependency cycle among stacks: ' + stacks.filter((s) => !done.has(s.desired.name)).map((s) => s.desired.name).join(', '));
+    if (running.size === 0)
+      throw new Error(
+        'dependency cycle among stacks: ' +
+          stacks
+            .filter((s) => !done.has(s.desired.name))
+            .map((s) => s.desired.name)
+            .join(', '),
+      );
     const finished = await Promise.race(running.values());
     running.delete(finished);
     done.add(finished);

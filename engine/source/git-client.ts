@@ -29,7 +29,8 @@ export function gitClient(baseDir: string, opts: { timeoutMs?: number } = {}): S
  * and TLS trust. Anything else (EDITOR, PAGER, GIT_DIR, GIT_CONFIG_*...) could make git
  * run programs or read another repository, so it is not passed on.
  */
-const PASSED_THROUGH = /^(PATH|HOME|USER|LOGNAME|TMPDIR|LANG|SSH_AUTH_SOCK|XDG_CONFIG_HOME|(HTTPS?|NO|ALL)_PROXY|(https?|no|all)_proxy|GIT_SSL_CAINFO|GIT_SSL_CAPATH|SSL_CERT_FILE|SSL_CERT_DIR)$/;
+const PASSED_THROUGH =
+  /^(PATH|HOME|USER|LOGNAME|TMPDIR|LANG|SSH_AUTH_SOCK|XDG_CONFIG_HOME|(HTTPS?|NO|ALL)_PROXY|(https?|no|all)_proxy|GIT_SSL_CAINFO|GIT_SSL_CAPATH|SSL_CERT_FILE|SSL_CERT_DIR)$/;
 
 function passedThrough(env: NodeJS.ProcessEnv): Record<string, string> {
   return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && PASSED_THROUGH.test(e[0])));

@@ -86,7 +86,14 @@ export class DaemonStore {
 
   getRevision(environment: string, branch: string): RevisionRecord | undefined {
     const r = this.db.prepare('SELECT * FROM daemon_revisions WHERE environment = ? AND branch = ?').get(environment, branch) as
-      | { environment: string; branch: string; last_reconciled: string | null; last_attempted: string | null; last_result: string | null; updated_at: string }
+      | {
+          environment: string;
+          branch: string;
+          last_reconciled: string | null;
+          last_attempted: string | null;
+          last_result: string | null;
+          updated_at: string;
+        }
       | undefined;
     return r
       ? {
@@ -151,7 +158,16 @@ export class DaemonStore {
     const r = this.db.prepare('SELECT * FROM daemon_reports WHERE branch = ?').get(branch) as
       | { branch: string; revision: string; author: string; markdown: string; json: string; created_at: string }
       | undefined;
-    return r ? { branch: r.branch, revision: r.revision, author: r.author, markdown: r.markdown, json: JSON.parse(r.json) as unknown, createdAt: r.created_at } : undefined;
+    return r
+      ? {
+          branch: r.branch,
+          revision: r.revision,
+          author: r.author,
+          markdown: r.markdown,
+          json: JSON.parse(r.json) as unknown,
+          createdAt: r.created_at,
+        }
+      : undefined;
   }
 
   /** Branches that have a report. */

@@ -78,9 +78,7 @@ export interface LockOwner {
 }
 
 /** Outcome of trying to take a lock. */
-export type LockAttempt =
-  | { acquired: true; clearedStale: LockOwner | undefined }
-  | { acquired: false; heldBy: LockOwner };
+export type LockAttempt = { acquired: true; clearedStale: LockOwner | undefined } | { acquired: false; heldBy: LockOwner };
 
 /** Filter for listing runs. */
 export interface RunQuery {

@@ -164,16 +164,16 @@ export class SqliteRunStore implements RunStore {
   }
 
   getStatus(environment: string, stack: string): StackStatus | undefined {
-    const row = this.db
-      .prepare('SELECT status FROM stack_status WHERE environment = ? AND stack = ?')
-      .get(environment, stack) as { status: string } | undefined;
+    const row = this.db.prepare('SELECT status FROM stack_status WHERE environment = ? AND stack = ?').get(environment, stack) as
+      | { status: string }
+      | undefined;
     return row ? (JSON.parse(row.status) as StackStatus) : undefined;
   }
 
   listStatuses(environment: string): StackStatus[] {
-    const rows = this.db
-      .prepare('SELECT status FROM stack_status WHERE environment = ? ORDER BY stack')
-      .all(environment) as { status: string }[];
+    const rows = this.db.prepare('SELECT status FROM stack_status WHERE environment = ? ORDER BY stack').all(environment) as {
+      status: string;
+    }[];
     return rows.map((r) => JSON.parse(r.status) as StackStatus);
   }
 
@@ -213,7 +213,9 @@ export class SqliteRunStore implements RunStore {
 
   unlock(environment: string, stack: string): void {
     const me = currentProcess();
-    this.db.prepare('DELETE FROM locks WHERE environment = ? AND stack = ? AND pid = ? AND host = ?').run(environment, stack, me.pid, me.host);
+    this.db
+      .prepare('DELETE FROM locks WHERE environment = ? AND stack = ? AND pid = ? AND host = ?')
+      .run(environment, stack, me.pid, me.host);
   }
 
   recordDrift(record: Omit<DriftRecord, 'id'>): DriftRecord {
@@ -222,7 +224,16 @@ export class SqliteRunStore implements RunStore {
         `INSERT INTO drift (environment, stack, revision, checked_at, drifted, resource_count, remediated, report)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(record.environment, record.stack, record.revision, record.checkedAt, record.drifted ? 1 : 0, record.resourceCount, record.remediated ? 1 : 0, JSON.stringify(record.report));
+      .run(
+        record.environment,
+        record.stack,
+        record.revision,
+        record.checkedAt,
+        record.drifted ? 1 : 0,
+        record.resourceCount,
+        record.remediated ? 1 : 0,
+        JSON.stringify(record.report),
+      );
     return { ...record, id: Number(info.lastInsertRowid) };
   }
 
@@ -239,7 +250,17 @@ export class SqliteRunStore implements RunStore {
     }
     const rows = this.db
       .prepare(`SELECT * FROM drift ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY id DESC LIMIT @limit`)
-      .all(params) as { id: number; environment: string; stack: string; revision: string; checked_at: string; drifted: number; resource_count: number; remediated: number; report: string }[];
+      .all(params) as {
+      id: number;
+      environment: string;
+      stack: string;
+      revision: string;
+      checked_at: string;
+      drifted: number;
+      resource_count: number;
+      remediated: number;
+      report: string;
+    }[];
     return rows.map((r) => ({
       id: r.id,
       environment: r.environment,

@@ -13,5 +13,8 @@ export function canonicalJson(value: unknown): string {
 
 /** Short SHA-256 of a value's canonical JSON: equal values, equal hashes. */
 export function hashOf(value: unknown): string {
-  return createHash('sha256').update(canonicalJson(value) ?? 'undefined').digest('hex').slice(0, 32);
+  return createHash('sha256')
+    .update(canonicalJson(value) ?? 'undefined')
+    .digest('hex')
+    .slice(0, 32);
 }

@@ -21,8 +21,16 @@ export interface RoleArgs {
 }
 
 const OUTPUTS = [
-  'name', 'path', 'description', 'assumeRolePolicy', 'maxSessionDurationSeconds', 'inlinePolicies',
-  'managedPolicyArns', 'tags', 'arn', 'uniqueId',
+  'name',
+  'path',
+  'description',
+  'assumeRolePolicy',
+  'maxSessionDurationSeconds',
+  'inlinePolicies',
+  'managedPolicyArns',
+  'tags',
+  'arn',
+  'uniqueId',
 ] as const;
 
 /** An IAM role managed by the driftless-aws provider. Its id is the role name. */

@@ -21,7 +21,16 @@ export interface KeyArgs {
 }
 
 const KEY_OUTPUTS = [
-  'description', 'keySpec', 'keyUsage', 'enabled', 'enableKeyRotation', 'policy', 'deletionWindowInDays', 'tags', 'arn', 'keyId',
+  'description',
+  'keySpec',
+  'keyUsage',
+  'enabled',
+  'enableKeyRotation',
+  'policy',
+  'deletionWindowInDays',
+  'tags',
+  'arn',
+  'keyId',
 ] as const;
 
 /** A KMS key managed by the driftless-aws provider. Its id is the key id; deleting it schedules deletion. */

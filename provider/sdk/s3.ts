@@ -52,7 +52,16 @@ export interface BucketArgs {
 }
 
 const OUTPUTS = [
-  'name', 'versioning', 'serverSideEncryption', 'publicAccessBlock', 'policy', 'lifecycleRules', 'forceDestroy', 'tags', 'arn', 'region',
+  'name',
+  'versioning',
+  'serverSideEncryption',
+  'publicAccessBlock',
+  'policy',
+  'lifecycleRules',
+  'forceDestroy',
+  'tags',
+  'arn',
+  'region',
 ] as const;
 
 /** An S3 bucket managed by the driftless-aws provider. Its id is the bucket name. */
@@ -64,7 +73,9 @@ export class Bucket extends pulumi.CustomResource {
   /** Canonical JSON text of the bucket policy. */
   declare readonly policy: pulumi.Output<string | undefined>;
   /** Sorted by id. */
-  declare readonly lifecycleRules: pulumi.Output<Array<Required<Pick<BucketLifecycleRule, 'id' | 'prefix' | 'enabled'>> & BucketLifecycleRule>>;
+  declare readonly lifecycleRules: pulumi.Output<
+    Array<Required<Pick<BucketLifecycleRule, 'id' | 'prefix' | 'enabled'>> & BucketLifecycleRule>
+  >;
   declare readonly forceDestroy: pulumi.Output<boolean>;
   declare readonly tags: pulumi.Output<Record<string, string>>;
   declare readonly arn: pulumi.Output<string>;

@@ -51,7 +51,14 @@ export interface SubscriptionArgs {
 }
 
 const SUBSCRIPTION_OUTPUTS = [
-  'topicArn', 'protocol', 'endpoint', 'rawMessageDelivery', 'filterPolicy', 'filterPolicyScope', 'redrivePolicy', 'arn',
+  'topicArn',
+  'protocol',
+  'endpoint',
+  'rawMessageDelivery',
+  'filterPolicy',
+  'filterPolicyScope',
+  'redrivePolicy',
+  'arn',
 ] as const;
 
 /** An SNS subscription managed by the driftless-aws provider. Its id is the subscription ARN. */

@@ -28,9 +28,20 @@ export interface QueueArgs {
 }
 
 const OUTPUTS = [
-  'name', 'fifoQueue', 'contentBasedDeduplication', 'visibilityTimeoutSeconds', 'messageRetentionSeconds',
-  'delaySeconds', 'receiveWaitTimeSeconds', 'maximumMessageSize', 'redrivePolicy', 'policy', 'kmsMasterKeyId',
-  'tags', 'arn', 'url',
+  'name',
+  'fifoQueue',
+  'contentBasedDeduplication',
+  'visibilityTimeoutSeconds',
+  'messageRetentionSeconds',
+  'delaySeconds',
+  'receiveWaitTimeSeconds',
+  'maximumMessageSize',
+  'redrivePolicy',
+  'policy',
+  'kmsMasterKeyId',
+  'tags',
+  'arn',
+  'url',
 ] as const;
 
 /** An SQS queue managed by the driftless-aws provider. Its id is the queue URL. */

@@ -74,7 +74,9 @@ export function checkFailures(error: z.ZodError): CheckFailure[] {
 export function liveInputs<S extends z.ZodType>(schema: S, live: unknown, resource: string): z.output<S> {
   const parsed = schema.safeParse(live);
   if (parsed.success) return parsed.data;
-  const why = checkFailures(parsed.error).map((f) => `${f.property} ${f.reason}`).join('; ');
+  const why = checkFailures(parsed.error)
+    .map((f) => `${f.property} ${f.reason}`)
+    .join('; ');
   throw new Error(`${resource}: the live state cannot be expressed as inputs (${why})`);
 }
 
@@ -91,9 +93,17 @@ export function checkFifoAwareName(
   const plain = new RegExp(`^[A-Za-z0-9_-]{1,${rule.maxLength}}$`);
   const fifo = new RegExp(`^[A-Za-z0-9_-]{1,${rule.maxLength - 5}}\\.fifo$`);
   if (v.fifo && !fifo.test(v.name)) {
-    ctx.addIssue({ code: 'custom', path: ['name'], message: `"${v.name}" is not a FIFO ${rule.kind} name: 1-${rule.maxLength - 5} letters, digits, "-" or "_", then ".fifo"` });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['name'],
+      message: `"${v.name}" is not a FIFO ${rule.kind} name: 1-${rule.maxLength - 5} letters, digits, "-" or "_", then ".fifo"`,
+    });
   } else if (!v.fifo && !plain.test(v.name)) {
-    ctx.addIssue({ code: 'custom', path: ['name'], message: `"${v.name}" is not a ${rule.kind} name: 1-${rule.maxLength} letters, digits, "-" or "_" (".fifo" only with ${rule.fifoFlag}: true)` });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['name'],
+      message: `"${v.name}" is not a ${rule.kind} name: 1-${rule.maxLength} letters, digits, "-" or "_" (".fifo" only with ${rule.fifoFlag}: true)`,
+    });
   }
   if (v.contentBasedDeduplication && !v.fifo) {
     ctx.addIssue({ code: 'custom', path: ['contentBasedDeduplication'], message: `needs ${rule.fifoFlag}: true` });

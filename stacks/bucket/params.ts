@@ -4,7 +4,10 @@ import { OutputRef, type TemplateParamsDefinition } from '../contract.js';
 /** One lifecycle rule; at least one expiry must be set or the rule does nothing. */
 export const LifecycleRule = z
   .strictObject({
-    id: z.string().regex(/^[A-Za-z0-9._-]{1,255}$/, 'must be 1-255 letters, digits, ".", "_" or "-"').describe('rule name'),
+    id: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,255}$/, 'must be 1-255 letters, digits, ".", "_" or "-"')
+      .describe('rule name'),
     prefix: z.string().default('').describe('object key prefix the rule applies to; empty for all objects'),
     expireAfterDays: z.int().min(1).optional().describe('days after creation when current objects expire'),
     noncurrentVersionExpireAfterDays: z.int().min(1).optional().describe('days after which old versions are deleted'),
@@ -12,18 +15,26 @@ export const LifecycleRule = z
   })
   .refine(
     (r) =>
-      r.expireAfterDays !== undefined ||
-      r.noncurrentVersionExpireAfterDays !== undefined ||
-      r.abortIncompleteUploadAfterDays !== undefined,
+      r.expireAfterDays !== undefined || r.noncurrentVersionExpireAfterDays !== undefined || r.abortIncompleteUploadAfterDays !== undefined,
     'a lifecycle rule needs expireAfterDays, noncurrentVersionExpireAfterDays or abortIncompleteUploadAfterDays',
   );
 
 /** One bucket policy statement; the bucket's ARN is prefixed to each `objects` pattern. */
 export const BucketPolicyStatement = z.strictObject({
-  sid: z.string().regex(/^[A-Za-z0-9]+$/, 'must be letters and digits only').optional().describe('statement id'),
+  sid: z
+    .string()
+    .regex(/^[A-Za-z0-9]+$/, 'must be letters and digits only')
+    .optional()
+    .describe('statement id'),
   effect: z.enum(['Allow', 'Deny']).default('Allow').describe('Allow or Deny'),
-  principals: z.array(z.union([z.string().startsWith('arn:', 'must be an ARN'), OutputRef])).min(1).describe('IAM principal ARNs, or ARN outputs of other stacks'),
-  actions: z.array(z.string().regex(/^s3:[A-Za-z*]+$/, 'must be an S3 action such as s3:GetObject')).min(1).describe('S3 actions, e.g. s3:GetObject'),
+  principals: z
+    .array(z.union([z.string().startsWith('arn:', 'must be an ARN'), OutputRef]))
+    .min(1)
+    .describe('IAM principal ARNs, or ARN outputs of other stacks'),
+  actions: z
+    .array(z.string().regex(/^s3:[A-Za-z*]+$/, 'must be an S3 action such as s3:GetObject'))
+    .min(1)
+    .describe('S3 actions, e.g. s3:GetObject'),
   /** Object key patterns inside this bucket, e.g. `reports/*`; empty means the bucket itself. */
   objects: z.array(z.string()).default([]).describe('object key patterns in this bucket, e.g. reports/*; empty for the bucket itself'),
 });

@@ -2,9 +2,7 @@ import { z } from 'zod';
 import { EnvVarName } from '../../schemas/common.js';
 import type { TemplateParamsDefinition } from '../contract.js';
 
-const ParameterName = z
-  .string()
-  .regex(/^\/?[A-Za-z0-9_.\-/]{1,1011}$/, 'must be an SSM parameter name such as /orders/db-host');
+const ParameterName = z.string().regex(/^\/?[A-Za-z0-9_.\-/]{1,1011}$/, 'must be an SSM parameter name such as /orders/db-host');
 
 /**
  * One SSM parameter. Plain String and StringList values are configuration and live in
@@ -16,7 +14,11 @@ export const SsmParameter = z
     name: ParameterName.describe('parameter name, used as written, e.g. /orders/db-host'),
     type: z.enum(['String', 'StringList', 'SecureString']).default('String').describe('parameter type'),
     value: z.string().optional().describe('value of a String parameter'),
-    values: z.array(z.string().regex(/^[^,]*$/, 'StringList items must not contain ","')).min(1).optional().describe('items of a StringList parameter'),
+    values: z
+      .array(z.string().regex(/^[^,]*$/, 'StringList items must not contain ","'))
+      .min(1)
+      .optional()
+      .describe('items of a StringList parameter'),
     fromEnv: EnvVarName.optional().describe("daemon environment variable holding a SecureString's value"),
     description: z.string().max(1024).optional().describe('parameter description'),
   })
@@ -34,7 +36,10 @@ export const SsmParameter = z
 
 /** One Secrets Manager secret; its value comes from an environment variable of the daemon. */
 export const Secret = z.strictObject({
-  name: z.string().regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, 'must be a secret name such as orders/db-password').describe('secret name, used as written'),
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, 'must be a secret name such as orders/db-password')
+    .describe('secret name, used as written'),
   fromEnv: EnvVarName.describe('daemon environment variable holding the value'),
   description: z.string().max(2048).optional().describe('secret description'),
 });
@@ -42,7 +47,10 @@ export const Secret = z.strictObject({
 /** Params of the `config` template. */
 export const ConfigParams = z
   .strictObject({
-    parameters: z.array(SsmParameter).default([]).describe('SSM parameters; a String takes value, a StringList values, a SecureString fromEnv'),
+    parameters: z
+      .array(SsmParameter)
+      .default([])
+      .describe('SSM parameters; a String takes value, a StringList values, a SecureString fromEnv'),
     secrets: z.array(Secret).default([]).describe('Secrets Manager secrets'),
   })
   .refine((c) => c.parameters.length + c.secrets.length > 0, 'needs at least one parameter or secret');
@@ -53,7 +61,8 @@ export type ConfigParams = z.infer<typeof ConfigParams>;
 export const configDefinition: TemplateParamsDefinition<typeof ConfigParams> = {
   name: 'config',
   version: '1',
-  description: 'SSM parameters (String, StringList, SecureString) and Secrets Manager secrets; secret values come from environment variables',
+  description:
+    'SSM parameters (String, StringList, SecureString) and Secrets Manager secrets; secret values come from environment variables',
   params: ConfigParams,
   outputs: [
     { name: 'parameterArns', description: 'ARN of each parameter, by parameter name' },

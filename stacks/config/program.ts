@@ -26,8 +26,18 @@ export const configProgram: TemplateProgram<ConfigParams> = (params, ctx) => {
   const parameterArns: Record<string, pulumi.Output<string>> = {};
   for (const p of params.parameters) {
     const value =
-      p.type === 'String' ? p.value! : p.type === 'StringList' ? p.values!.join(',') : secretFromEnv(p.fromEnv!, `parameter ${p.name}`, ctx);
-    parameterArns[p.name] = new Parameter(`parameter:${p.name}`, { name: p.name, type: p.type, value, description: p.description, tags }).arn;
+      p.type === 'String'
+        ? p.value!
+        : p.type === 'StringList'
+          ? p.values!.join(',')
+          : secretFromEnv(p.fromEnv!, `parameter ${p.name}`, ctx);
+    parameterArns[p.name] = new Parameter(`parameter:${p.name}`, {
+      name: p.name,
+      type: p.type,
+      value,
+      description: p.description,
+      tags,
+    }).arn;
   }
   const secretArns: Record<string, pulumi.Output<string>> = {};
   for (const s of params.secrets) {

@@ -13,8 +13,13 @@ const ScheduleExpression = z
 export const EventRuleParams = z
   .strictObject({
     description: z.string().max(512).optional().describe('rule description'),
-    schedule: ScheduleExpression.optional().describe('rate(N minutes|hours|days) or cron(6 fields); exactly one of schedule and eventPattern'),
-    eventPattern: z.record(z.string(), z.unknown()).optional().describe('EventBridge event pattern; exactly one of schedule and eventPattern'),
+    schedule: ScheduleExpression.optional().describe(
+      'rate(N minutes|hours|days) or cron(6 fields); exactly one of schedule and eventPattern',
+    ),
+    eventPattern: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .describe('EventBridge event pattern; exactly one of schedule and eventPattern'),
     enabled: z.boolean().default(true).describe('whether the rule fires'),
     /** The ARN output of a queue or topic stack, e.g. `{ fromStack: orders-queue, output: arn }`. */
     target: OutputRef.describe('the arn output of a queue or topic stack'),

@@ -30,9 +30,8 @@ export const queueProgram: TemplateProgram<QueueParams> = (params, ctx) => {
     visibilityTimeoutSeconds: params.visibilityTimeoutSeconds,
     messageRetentionSeconds: params.messageRetentionSeconds,
     delaySeconds: params.delaySeconds,
-    redrivePolicy: dlq && params.deadLetter
-      ? { deadLetterTargetArn: dlq.arn, maxReceiveCount: params.deadLetter.maxReceiveCount }
-      : undefined,
+    redrivePolicy:
+      dlq && params.deadLetter ? { deadLetterTargetArn: dlq.arn, maxReceiveCount: params.deadLetter.maxReceiveCount } : undefined,
     policy: params.allowEnvironmentPublishers ? arnScope(ctx).apply((scope) => queuePublishersPolicy(scope, ctx, name)) : undefined,
     tags,
   });

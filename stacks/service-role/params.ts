@@ -18,8 +18,7 @@ const Resource = z.union([
   z.string().superRefine((value, ctx) => {
     if (value === '*')
       ctx.addIssue({ code: 'custom', message: 'resource "*" grants every resource: name ARNs or reference a stack output' });
-    else if (!value.startsWith('arn:'))
-      ctx.addIssue({ code: 'custom', message: `"${value}" is not an ARN (arn:partition:service:...)` });
+    else if (!value.startsWith('arn:')) ctx.addIssue({ code: 'custom', message: `"${value}" is not an ARN (arn:partition:service:...)` });
   }),
   OutputRef,
 ]);

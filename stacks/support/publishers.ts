@@ -53,8 +53,14 @@ export function queuePublishersPolicy(s: ArnScope, ctx: TemplateContext, queueNa
 
 /** What SNS grants a topic's own account by default; writing a policy replaces SNS's default, so it is kept. */
 const OWNER_ACTIONS = [
-  'SNS:AddPermission', 'SNS:DeleteTopic', 'SNS:GetTopicAttributes', 'SNS:ListSubscriptionsByTopic',
-  'SNS:Publish', 'SNS:RemovePermission', 'SNS:SetTopicAttributes', 'SNS:Subscribe',
+  'SNS:AddPermission',
+  'SNS:DeleteTopic',
+  'SNS:GetTopicAttributes',
+  'SNS:ListSubscriptionsByTopic',
+  'SNS:Publish',
+  'SNS:RemovePermission',
+  'SNS:SetTopicAttributes',
+  'SNS:Subscribe',
 ];
 
 /**

@@ -17,7 +17,9 @@ export const TopicParams = z.strictObject({
   allowEnvironmentPublishers: z
     .boolean()
     .default(true)
-    .describe("topic policy lets this environment's EventBridge rules (same account and region) publish; the account's own grant is always kept"),
+    .describe(
+      "topic policy lets this environment's EventBridge rules (same account and region) publish; the account's own grant is always kept",
+    ),
 });
 /** Validated topic params. */
 export type TopicParams = z.infer<typeof TopicParams>;

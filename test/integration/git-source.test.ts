@@ -8,7 +8,12 @@ import { TestRepo } from '../e2e/daemon/git-repo.js';
 describe('GitRepositorySource on real repositories', () => {
   const root = tempDir('git-source');
   const repo = new TestRepo(join(root, 'upstream'));
-  const source = new GitRepositorySource({ repository: repo.dir, cacheDir: join(root, 'cache'), environmentsPath: 'environments', scratchDir: join(root, 'scratch') });
+  const source = new GitRepositorySource({
+    repository: repo.dir,
+    cacheDir: join(root, 'cache'),
+    environmentsPath: 'environments',
+    scratchDir: join(root, 'scratch'),
+  });
 
   it('lists heads, diffs only the environments folder, and checks a commit out as plain files', async () => {
     repo.write('environments/dev/environment.yaml', 'a: 1\n');
@@ -56,7 +61,12 @@ describe('GitRepositorySource on real repositories', () => {
   });
 
   it('reports an unreachable remote as a value, with the credentials in its URL redacted', async () => {
-    const remote = new GitRepositorySource({ repository: 'https://deploy-bot:s3cr3t-token@127.0.0.1:9/org/envs.git', cacheDir: join(root, 'cache-remote'), environmentsPath: 'environments', scratchDir: join(root, 'scratch') });
+    const remote = new GitRepositorySource({
+      repository: 'https://deploy-bot:s3cr3t-token@127.0.0.1:9/org/envs.git',
+      cacheDir: join(root, 'cache-remote'),
+      environmentsPath: 'environments',
+      scratchDir: join(root, 'scratch'),
+    });
     expect(remote.displayUrl).toBe('https://[redacted]@127.0.0.1:9/org/envs.git');
     const fetched = await remote.fetch();
     expect(fetched.ok).toBe(false);

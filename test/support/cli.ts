@@ -13,12 +13,20 @@ export interface CliRun {
  * Runs the built `driftless` CLI (bin/driftless.js → dist/) as a separate process, the
  * way a user runs it. `npm test` builds dist/ first (pretest).
  */
-export function runDriftless(args: string[], opts: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<CliRun> {
+export function runDriftless(
+  args: string[],
+  opts: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<CliRun> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       [join(projectRoot, 'bin', 'driftless.js'), ...args],
-      { cwd: opts.cwd ?? projectRoot, env: { ...process.env, ...opts.env }, timeout: opts.timeoutMs ?? 170_000, maxBuffer: 64 * 1024 * 1024 },
+      {
+        cwd: opts.cwd ?? projectRoot,
+        env: { ...process.env, ...opts.env },
+        timeout: opts.timeoutMs ?? 170_000,
+        maxBuffer: 64 * 1024 * 1024,
+      },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
         resolve({ code, stdout, stderr });

@@ -51,7 +51,10 @@ function scopeAccountWideNames(dir: string, env: string): void {
       const items = doc.getIn(['spec', 'params', kind]) as { items?: unknown[] } | undefined;
       (items?.items ?? []).forEach((_item, i) => {
         const name = String(doc.getIn(['spec', 'params', kind, i, 'name']));
-        doc.setIn(['spec', 'params', kind, i, 'name'], kind === 'parameters' ? `/${env}${name.startsWith('/') ? '' : '/'}${name}` : `${env}/${name}`);
+        doc.setIn(
+          ['spec', 'params', kind, i, 'name'],
+          kind === 'parameters' ? `/${env}${name.startsWith('/') ? '' : '/'}${name}` : `${env}/${name}`,
+        );
       });
     }
     writeFileSync(join(dir, f), doc.toString());

@@ -29,7 +29,8 @@ function recordResources(): MockedResource[] {
       },
       call(args) {
         // The provider's caller identity, in the account the mocked ARNs use.
-        if (args.token === CALLER_IDENTITY_TOKEN) return { accountId: '000000000000', arn: 'arn:aws:iam::000000000000:user/mock', partition: 'aws' };
+        if (args.token === CALLER_IDENTITY_TOKEN)
+          return { accountId: '000000000000', arn: 'arn:aws:iam::000000000000:user/mock', partition: 'aws' };
         return args.inputs;
       },
     },

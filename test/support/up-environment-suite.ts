@@ -60,7 +60,12 @@ export function describeUpEnvironment(backend: 'file' | 's3'): void {
       expect(report.stacks.every((s) => s.outcome === 'applied')).toBe(true);
 
       // History records one up per stack, dependencies first.
-      const history = JSON.parse((await cli('history', '--env', env.name, '--json')).stdout) as { id: number; stack: string; operation: string; result: string }[];
+      const history = JSON.parse((await cli('history', '--env', env.name, '--json')).stdout) as {
+        id: number;
+        stack: string;
+        operation: string;
+        result: string;
+      }[];
       expect(history).toHaveLength(5);
       expect(history.every((r) => r.operation === 'up' && r.result === 'succeeded')).toBe(true);
       const id = (s: string) => history.find((r) => r.stack === s)?.id ?? -1;
@@ -68,7 +73,9 @@ export function describeUpEnvironment(backend: 'file' | 's3'): void {
 
       // The resources exist, wired across stacks: the topic delivers to the queue.
       const queue = statusOf('orders-queue')?.applied?.outputs as { url: string; arn: string };
-      const attrs = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queue.url, AttributeNames: ['VisibilityTimeout', 'RedrivePolicy'] }));
+      const attrs = await sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl: queue.url, AttributeNames: ['VisibilityTimeout', 'RedrivePolicy'] }),
+      );
       expect(attrs.Attributes?.VisibilityTimeout).toBe('30');
       expect(JSON.parse(attrs.Attributes?.RedrivePolicy ?? '{}')).toMatchObject({ maxReceiveCount: 5 });
       const topic = statusOf('orders-topic')?.applied?.outputs as { arn: string };
@@ -99,7 +106,9 @@ export function describeUpEnvironment(backend: 'file' | 's3'): void {
       const planned = JSON.parse(previewJson.stdout) as ReconcileReport;
       expect(planned.changes).toBe(true);
       const queueSteps = planned.stacks.find((s) => s.stack === 'orders-queue')?.steps ?? [];
-      expect(queueSteps).toContainEqual(expect.objectContaining({ op: 'update', fields: [{ path: 'visibilityTimeoutSeconds', kind: 'changed', before: 30, after: 45 }] }));
+      expect(queueSteps).toContainEqual(
+        expect.objectContaining({ op: 'update', fields: [{ path: 'visibilityTimeoutSeconds', kind: 'changed', before: 30, after: 45 }] }),
+      );
       // preview changed nothing
       const queue = statusOf('orders-queue')?.applied?.outputs as { url: string };
       const before = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queue.url, AttributeNames: ['VisibilityTimeout'] }));
@@ -120,7 +129,9 @@ export function describeUpEnvironment(backend: 'file' | 's3'): void {
       const after = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queue.url, AttributeNames: ['VisibilityTimeout'] }));
       expect(after.Attributes?.VisibilityTimeout).toBe('45');
       // still one queue of that name: updated in place, not replaced
-      const url = await sqs.send(new GetQueueUrlCommand({ QueueName: (statusOf('orders-queue')?.applied?.outputs as { name: string }).name }));
+      const url = await sqs.send(
+        new GetQueueUrlCommand({ QueueName: (statusOf('orders-queue')?.applied?.outputs as { name: string }).name }),
+      );
       expect(url.QueueUrl).toBe(queue.url);
     });
   });

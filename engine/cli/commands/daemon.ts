@@ -64,10 +64,13 @@ Stops gracefully on SIGTERM or SIGINT (a second signal exits at once).`,
         }
         stopping = true;
         // The last resort if cancelling hangs: the next start clears locks of dead processes.
-        setTimeout(() => {
-          log.error(`still running ${deadlineSeconds} s after ${signal}: exiting anyway`);
-          process.exit(ExitCode.error);
-        }, deadlineSeconds * 1000 + 2000).unref();
+        setTimeout(
+          () => {
+            log.error(`still running ${deadlineSeconds} s after ${signal}: exiting anyway`);
+            process.exit(ExitCode.error);
+          },
+          deadlineSeconds * 1000 + 2000,
+        ).unref();
         void running.stop(`received ${signal}`).then((clean) => done(clean ? ExitCode.ok : ExitCode.error));
       };
       process.on('SIGTERM', onSignal);

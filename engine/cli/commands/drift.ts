@@ -43,7 +43,13 @@ exit: 0 no drift, 2 drift found (even if remediated), 1 error`,
       const { environment, revision } = selected;
       const { notifiers, problems } = notifiersFrom(environment.spec.notifications, engine.log);
       for (const p of problems) engine.log.warn(p);
-      const checker = new DriftChecker({ store: engine.store, runner: engine.runner, reconciler: engine.reconciler, notifier: new NotificationHub(notifiers, engine.log), log: engine.log });
+      const checker = new DriftChecker({
+        store: engine.store,
+        runner: engine.runner,
+        reconciler: engine.reconciler,
+        notifier: new NotificationHub(notifiers, engine.log),
+        log: engine.log,
+      });
       const result = await checkEnvironmentDrift(checker, {
         environment,
         revision,

@@ -35,7 +35,10 @@ export const localstackCommand: Command = {
         const { endpoint, startedHere, pid, version, services } = r.value;
         const up = Object.keys(services).filter((s) => services[s] !== 'disabled');
         if (values.json) printJson(io, { endpoint, startedHere, pid, version, services: up });
-        else io.out(`${startedHere ? 'started' : 'already running:'} LocalStack ${version} at ${endpoint}${pid ? ` (pid ${pid})` : ''}\nservices: ${up.join(', ')}\n`);
+        else
+          io.out(
+            `${startedHere ? 'started' : 'already running:'} LocalStack ${version} at ${endpoint}${pid ? ` (pid ${pid})` : ''}\nservices: ${up.join(', ')}\n`,
+          );
         return ExitCode.ok;
       }
       case 'stop': {
@@ -52,7 +55,9 @@ export const localstackCommand: Command = {
           io.out(
             `LocalStack ${s.version} is running at ${s.endpoint}` +
               (s.managedByDriftless ? ` (started by driftless, pid ${s.pid})` : ' (not started by driftless)') +
-              `\nservices: ${Object.entries(s.services).map(([k, v]) => `${k}=${v}`).join(', ')}\n`,
+              `\nservices: ${Object.entries(s.services)
+                .map(([k, v]) => `${k}=${v}`)
+                .join(', ')}\n`,
           );
         return s.running ? ExitCode.ok : ExitCode.error;
       }

@@ -10,7 +10,11 @@ import { environmentOptions, environmentOptionsUsage, selectEnvironment } from '
 async function reconcileCommand(operation: 'up' | 'preview', argv: string[], io: CommandIO): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { ...environmentOptions, refresh: { type: 'boolean', default: false }, 'detailed-exitcode': { type: 'boolean', default: operation === 'preview' } },
+    options: {
+      ...environmentOptions,
+      refresh: { type: 'boolean', default: false },
+      'detailed-exitcode': { type: 'boolean', default: operation === 'preview' },
+    },
   });
   const selected = await selectEnvironment(values, io, operation);
   if (!selected) return ExitCode.error;
@@ -97,8 +101,21 @@ ${environmentOptionsUsage}
     try {
       const { environment, revision } = selected;
       const stack = values.stack[0] as string;
-      const bound = bindOperation({ environment, revision, trigger: 'cli', stateDir: engine.stateDir, baseDir: process.cwd(), awsEndpointOverride: process.env.DRIFTLESS_AWS_ENDPOINT });
-      const outcome = await engine.reconciler.destroy({ environment: environment.name, revision, trigger: 'cli', stack, target: bound.removedTarget(stack) });
+      const bound = bindOperation({
+        environment,
+        revision,
+        trigger: 'cli',
+        stateDir: engine.stateDir,
+        baseDir: process.cwd(),
+        awsEndpointOverride: process.env.DRIFTLESS_AWS_ENDPOINT,
+      });
+      const outcome = await engine.reconciler.destroy({
+        environment: environment.name,
+        revision,
+        trigger: 'cli',
+        stack,
+        target: bound.removedTarget(stack),
+      });
       if (values.json) printJson(io, outcome);
       else io.out(`${outcome.outcome} ${stack}${outcome.error ? `: ${outcome.error}` : ''}\n`);
       return outcome.outcome === 'destroyed' ? ExitCode.ok : ExitCode.error;

@@ -13,7 +13,10 @@ Prints the preview report the daemon wrote for branch B (Markdown, or JSON with 
 
 exit: 0 report printed, 1 no report for that branch`,
   async run(argv, io) {
-    const { values } = parseArgs({ args: argv, options: { branch: { type: 'string' }, json: { type: 'boolean', default: false }, 'state-dir': { type: 'string' } } });
+    const { values } = parseArgs({
+      args: argv,
+      options: { branch: { type: 'string' }, json: { type: 'boolean', default: false }, 'state-dir': { type: 'string' } },
+    });
     if (!values.branch) {
       io.err('driftless report: --branch is required\n');
       return ExitCode.error;

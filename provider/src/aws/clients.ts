@@ -19,9 +19,7 @@ export interface AwsClientSettings {
 export function awsClientSettings(env: NodeJS.ProcessEnv = process.env): AwsClientSettings {
   const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1';
   const endpoint = env.AWS_ENDPOINT_URL || undefined;
-  return endpoint
-    ? { region, endpoint, forcePathStyle: true, maxAttempts: 1 }
-    : { region, maxAttempts: 1 };
+  return endpoint ? { region, endpoint, forcePathStyle: true, maxAttempts: 1 } : { region, maxAttempts: 1 };
 }
 
 /** A service's SDK module and the one client the plugin uses for it. */
@@ -36,8 +34,10 @@ export interface AwsService<M, C> {
  * starts for every Pulumi operation, and loading all SDKs eagerly measured ~250 ms
  * more start-up than loading only the ones a program's resource types use.
  */
-export function awsService<M, C>(load: () => Promise<M>, make: (sdk: M, settings: AwsClientSettings) => C): () => Promise<AwsService<M, C>> {
+export function awsService<M, C>(
+  load: () => Promise<M>,
+  make: (sdk: M, settings: AwsClientSettings) => C,
+): () => Promise<AwsService<M, C>> {
   let service: Promise<AwsService<M, C>> | undefined;
-  return () =>
-    (service ??= load().then((sdk) => ({ sdk, client: make(sdk, awsClientSettings()) })));
+  return () => (service ??= load().then((sdk) => ({ sdk, client: make(sdk, awsClientSettings()) })));
 }

@@ -5,51 +5,106 @@
  */
 
 /** What kind of failure an AWS call ended in. */
-export type AwsErrorKind =
-  | 'AccessDenied'
-  | 'NotFound'
-  | 'Throttling'
-  | 'Validation'
-  | 'Conflict'
-  | 'Transient'
-  | 'Unknown';
+export type AwsErrorKind = 'AccessDenied' | 'NotFound' | 'Throttling' | 'Validation' | 'Conflict' | 'Transient' | 'Unknown';
 
 const BY_CODE: Record<string, AwsErrorKind> = {};
 function codes(kind: AwsErrorKind, names: string[]): void {
   for (const n of names) BY_CODE[n] = kind;
 }
 codes('AccessDenied', [
-  'AccessDenied', 'AccessDeniedException', 'AuthorizationError', 'UnauthorizedOperation',
-  'InvalidClientTokenId', 'UnrecognizedClientException', 'ExpiredToken', 'ExpiredTokenException',
-  'SignatureDoesNotMatch', 'InvalidAccessKeyId', 'InvalidSecurity', 'CredentialsProviderError',
+  'AccessDenied',
+  'AccessDeniedException',
+  'AuthorizationError',
+  'UnauthorizedOperation',
+  'InvalidClientTokenId',
+  'UnrecognizedClientException',
+  'ExpiredToken',
+  'ExpiredTokenException',
+  'SignatureDoesNotMatch',
+  'InvalidAccessKeyId',
+  'InvalidSecurity',
+  'CredentialsProviderError',
 ]);
 codes('NotFound', [
-  'NotFound', 'NotFoundException', 'NoSuchEntity', 'NoSuchEntityException', 'NoSuchBucket',
-  'NoSuchBucketPolicy', 'NoSuchTagSet', 'NoSuchPublicAccessBlockConfiguration', 'NoSuchLifecycleConfiguration',
-  'ServerSideEncryptionConfigurationNotFoundError', 'ResourceNotFoundException', 'ParameterNotFound',
-  'QueueDoesNotExist', 'AWS.SimpleQueueService.NonExistentQueue', 'NonExistentQueue',
+  'NotFound',
+  'NotFoundException',
+  'NoSuchEntity',
+  'NoSuchEntityException',
+  'NoSuchBucket',
+  'NoSuchBucketPolicy',
+  'NoSuchTagSet',
+  'NoSuchPublicAccessBlockConfiguration',
+  'NoSuchLifecycleConfiguration',
+  'ServerSideEncryptionConfigurationNotFoundError',
+  'ResourceNotFoundException',
+  'ParameterNotFound',
+  'QueueDoesNotExist',
+  'AWS.SimpleQueueService.NonExistentQueue',
+  'NonExistentQueue',
 ]);
 codes('Throttling', [
-  'Throttling', 'ThrottlingException', 'ThrottledException', 'TooManyRequestsException',
-  'RequestLimitExceeded', 'RequestThrottled', 'RequestThrottledException', 'SlowDown',
-  'ProvisionedThroughputExceededException', 'PriorRequestNotComplete', 'BandwidthLimitExceeded',
+  'Throttling',
+  'ThrottlingException',
+  'ThrottledException',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+  'RequestThrottled',
+  'RequestThrottledException',
+  'SlowDown',
+  'ProvisionedThroughputExceededException',
+  'PriorRequestNotComplete',
+  'BandwidthLimitExceeded',
 ]);
 codes('Validation', [
-  'ValidationError', 'ValidationException', 'InvalidParameterValue', 'InvalidParameterValueException',
-  'InvalidParameter', 'InvalidParameterException', 'InvalidParameterCombination', 'InvalidAttributeName',
-  'InvalidAttributeValue', 'MalformedPolicyDocument', 'MalformedPolicy', 'MalformedPolicyDocumentException',
-  'InvalidBucketName', 'InvalidArgument', 'InvalidRequest', 'MalformedXML', 'InvalidTag',
+  'ValidationError',
+  'ValidationException',
+  'InvalidParameterValue',
+  'InvalidParameterValueException',
+  'InvalidParameter',
+  'InvalidParameterException',
+  'InvalidParameterCombination',
+  'InvalidAttributeName',
+  'InvalidAttributeValue',
+  'MalformedPolicyDocument',
+  'MalformedPolicy',
+  'MalformedPolicyDocumentException',
+  'InvalidBucketName',
+  'InvalidArgument',
+  'InvalidRequest',
+  'MalformedXML',
+  'InvalidTag',
   'AWS.SimpleQueueService.InvalidAttributeValue',
 ]);
 codes('Conflict', [
-  'ConflictException', 'ResourceInUseException', 'ResourceExistsException', 'EntityAlreadyExists',
-  'BucketAlreadyExists', 'BucketAlreadyOwnedByYou', 'QueueAlreadyExists', 'QueueNameExists',
-  'AlreadyExistsException', 'ConcurrentModificationException', 'OperationAborted', 'BucketNotEmpty',
-  'QueueDeletedRecently', 'AWS.SimpleQueueService.QueueDeletedRecently', 'DeleteConflict',
+  'ConflictException',
+  'ResourceInUseException',
+  'ResourceExistsException',
+  'EntityAlreadyExists',
+  'BucketAlreadyExists',
+  'BucketAlreadyOwnedByYou',
+  'QueueAlreadyExists',
+  'QueueNameExists',
+  'AlreadyExistsException',
+  'ConcurrentModificationException',
+  'OperationAborted',
+  'BucketNotEmpty',
+  'QueueDeletedRecently',
+  'AWS.SimpleQueueService.QueueDeletedRecently',
+  'DeleteConflict',
 ]);
 codes('Transient', [
-  'InternalError', 'InternalFailure', 'InternalServerError', 'ServiceUnavailable', 'ServiceUnavailableException',
-  'RequestTimeout', 'RequestTimeoutException', 'TimeoutError', 'ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT',
+  'InternalError',
+  'InternalFailure',
+  'InternalServerError',
+  'ServiceUnavailable',
+  'ServiceUnavailableException',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'TimeoutError',
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
 ]);
 
 /** The fields of an AWS SDK v3 error (or a network error) that classification reads. */

@@ -99,7 +99,9 @@ export const eventsRule = defineHandler({
     );
     if (!d) return undefined;
     const arn = d.Arn ?? '';
-    const tags = await awsCall('EventBridge ListTagsForResource', () => client.send(new sdk.ListTagsForResourceCommand({ ResourceARN: arn })));
+    const tags = await awsCall('EventBridge ListTagsForResource', () =>
+      client.send(new sdk.ListTagsForResourceCommand({ ResourceARN: arn })),
+    );
     return {
       inputs: liveInputs(
         RuleInputs,
@@ -122,9 +124,14 @@ export const eventsRule = defineHandler({
     const { sdk, client } = await events();
     const arn = changed.some((k) => k !== 'tags')
       ? await putRule(news, false)
-      : ((await awsCall('EventBridge DescribeRule', () => client.send(new sdk.DescribeRuleCommand({ Name: name, EventBusName: news.eventBusName })))).Arn ?? '');
+      : ((
+          await awsCall('EventBridge DescribeRule', () =>
+            client.send(new sdk.DescribeRuleCommand({ Name: name, EventBusName: news.eventBusName })),
+          )
+        ).Arn ?? '');
     const t = tagChanges(olds.tags, news.tags);
-    if (t.remove.length) await awsCall('EventBridge UntagResource', () => client.send(new sdk.UntagResourceCommand({ ResourceARN: arn, TagKeys: t.remove })));
+    if (t.remove.length)
+      await awsCall('EventBridge UntagResource', () => client.send(new sdk.UntagResourceCommand({ ResourceARN: arn, TagKeys: t.remove })));
     if (Object.keys(t.set).length) {
       await awsCall('EventBridge TagResource', () => client.send(new sdk.TagResourceCommand({ ResourceARN: arn, Tags: toTagList(t.set) })));
     }

@@ -23,7 +23,10 @@ export const TargetInputs = z
     /** JSONPath selecting the part of the event to send. */
     inputPath: z.string().min(1).max(256).optional(),
     /** Role EventBridge assumes to reach the target (needed by some target types). */
-    roleArn: z.string().regex(/^arn:[^:]+:iam::[^:]*:role\/.+$/, 'must be the ARN of an IAM role').optional(),
+    roleArn: z
+      .string()
+      .regex(/^arn:[^:]+:iam::[^:]*:role\/.+$/, 'must be the ARN of an IAM role')
+      .optional(),
   })
   .superRefine((t, ctx) => {
     if (t.input !== undefined && t.inputPath !== undefined) {

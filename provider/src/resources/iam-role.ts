@@ -59,7 +59,11 @@ function livePolicy(encoded: string | undefined): string {
 async function putInlinePolicies(name: string, policies: Record<string, string>, policy: RetryPolicy = {}): Promise<void> {
   const { sdk, client } = await iam();
   for (const [policyName, doc] of Object.entries(policies)) {
-    await awsCall('IAM PutRolePolicy', () => client.send(new sdk.PutRolePolicyCommand({ RoleName: name, PolicyName: policyName, PolicyDocument: doc })), policy);
+    await awsCall(
+      'IAM PutRolePolicy',
+      () => client.send(new sdk.PutRolePolicyCommand({ RoleName: name, PolicyName: policyName, PolicyDocument: doc })),
+      policy,
+    );
   }
 }
 
@@ -78,11 +82,15 @@ async function deleteRole(name: string): Promise<void> {
   );
   if (!attached) return;
   for (const p of attached.flatMap((page) => page.AttachedPolicies ?? [])) {
-    await unlessNotFound('IAM DetachRolePolicy', () => client.send(new sdk.DetachRolePolicyCommand({ RoleName: name, PolicyArn: p.PolicyArn })));
+    await unlessNotFound('IAM DetachRolePolicy', () =>
+      client.send(new sdk.DetachRolePolicyCommand({ RoleName: name, PolicyArn: p.PolicyArn })),
+    );
   }
   const inline = await unlessNotFound('IAM ListRolePolicies', () => allPages(sdk.paginateListRolePolicies({ client }, { RoleName: name })));
   for (const policyName of inline?.flatMap((page) => page.PolicyNames ?? []) ?? []) {
-    await unlessNotFound('IAM DeleteRolePolicy', () => client.send(new sdk.DeleteRolePolicyCommand({ RoleName: name, PolicyName: policyName })));
+    await unlessNotFound('IAM DeleteRolePolicy', () =>
+      client.send(new sdk.DeleteRolePolicyCommand({ RoleName: name, PolicyName: policyName })),
+    );
   }
   const profiles = await unlessNotFound('IAM ListInstanceProfilesForRole', () =>
     allPages(sdk.paginateListInstanceProfilesForRole({ client }, { RoleName: name })),
@@ -151,7 +159,9 @@ export const iamRole = defineHandler({
     ]);
     const inlinePolicies: Record<string, string> = {};
     for (const policyName of inlinePages.flatMap((p) => p.PolicyNames ?? [])) {
-      const doc = await awsCall('IAM GetRolePolicy', () => client.send(new sdk.GetRolePolicyCommand({ RoleName: name, PolicyName: policyName })));
+      const doc = await awsCall('IAM GetRolePolicy', () =>
+        client.send(new sdk.GetRolePolicyCommand({ RoleName: name, PolicyName: policyName })),
+      );
       inlinePolicies[policyName] = livePolicy(doc.PolicyDocument);
     }
     return {
@@ -177,7 +187,13 @@ export const iamRole = defineHandler({
     const { sdk, client } = await iam();
     if (changed.includes('description') || changed.includes('maxSessionDurationSeconds')) {
       await awsCall('IAM UpdateRole', () =>
-        client.send(new sdk.UpdateRoleCommand({ RoleName: name, Description: news.description ?? '', MaxSessionDuration: news.maxSessionDurationSeconds })),
+        client.send(
+          new sdk.UpdateRoleCommand({
+            RoleName: name,
+            Description: news.description ?? '',
+            MaxSessionDuration: news.maxSessionDurationSeconds,
+          }),
+        ),
       );
     }
     if (changed.includes('assumeRolePolicy')) {
@@ -189,21 +205,26 @@ export const iamRole = defineHandler({
       const changedPolicies = Object.fromEntries(Object.entries(news.inlinePolicies).filter(([k, v]) => olds.inlinePolicies[k] !== v));
       await putInlinePolicies(name, changedPolicies);
       for (const policyName of Object.keys(olds.inlinePolicies).filter((k) => !(k in news.inlinePolicies))) {
-        await unlessNotFound('IAM DeleteRolePolicy', () => client.send(new sdk.DeleteRolePolicyCommand({ RoleName: name, PolicyName: policyName })));
+        await unlessNotFound('IAM DeleteRolePolicy', () =>
+          client.send(new sdk.DeleteRolePolicyCommand({ RoleName: name, PolicyName: policyName })),
+        );
       }
     }
     if (changed.includes('managedPolicyArns')) {
-      await attachPolicies(name, news.managedPolicyArns.filter((a) => !olds.managedPolicyArns.includes(a)));
+      await attachPolicies(
+        name,
+        news.managedPolicyArns.filter((a) => !olds.managedPolicyArns.includes(a)),
+      );
       for (const arn of olds.managedPolicyArns.filter((a) => !news.managedPolicyArns.includes(a))) {
-        await unlessNotFound('IAM DetachRolePolicy', () => client.send(new sdk.DetachRolePolicyCommand({ RoleName: name, PolicyArn: arn })));
+        await unlessNotFound('IAM DetachRolePolicy', () =>
+          client.send(new sdk.DetachRolePolicyCommand({ RoleName: name, PolicyArn: arn })),
+        );
       }
     }
     const t = tagChanges(olds.tags, news.tags);
     if (t.remove.length) await awsCall('IAM UntagRole', () => client.send(new sdk.UntagRoleCommand({ RoleName: name, TagKeys: t.remove })));
     if (Object.keys(t.set).length) {
-      await awsCall('IAM TagRole', () =>
-        client.send(new sdk.TagRoleCommand({ RoleName: name, Tags: toTagList(t.set) })),
-      );
+      await awsCall('IAM TagRole', () => client.send(new sdk.TagRoleCommand({ RoleName: name, Tags: toTagList(t.set) })));
     }
     const got = await awsCall('IAM GetRole', () => client.send(new sdk.GetRoleCommand({ RoleName: name })));
     return { arn: got.Role?.Arn ?? '', uniqueId: got.Role?.RoleId ?? '' };

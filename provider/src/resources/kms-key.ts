@@ -16,8 +16,18 @@ const kms = awsService(
 
 const SYMMETRIC = 'SYMMETRIC_DEFAULT';
 const KEY_SPECS = [
-  SYMMETRIC, 'RSA_2048', 'RSA_3072', 'RSA_4096', 'ECC_NIST_P256', 'ECC_NIST_P384', 'ECC_NIST_P521', 'ECC_SECG_P256K1',
-  'HMAC_224', 'HMAC_256', 'HMAC_384', 'HMAC_512',
+  SYMMETRIC,
+  'RSA_2048',
+  'RSA_3072',
+  'RSA_4096',
+  'ECC_NIST_P256',
+  'ECC_NIST_P384',
+  'ECC_NIST_P521',
+  'ECC_SECG_P256K1',
+  'HMAC_224',
+  'HMAC_256',
+  'HMAC_384',
+  'HMAC_512',
 ] as const;
 
 /** Which key usages each family of key specs allows (AWS rejects other pairs at create). */
@@ -45,7 +55,11 @@ export const KeyInputs = z
   })
   .superRefine((k, ctx) => {
     if (!usagesFor(k.keySpec).includes(k.keyUsage)) {
-      ctx.addIssue({ code: 'custom', path: ['keyUsage'], message: `${k.keyUsage} is not possible with keySpec ${k.keySpec} (allowed: ${usagesFor(k.keySpec).join(', ')})` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['keyUsage'],
+        message: `${k.keyUsage} is not possible with keySpec ${k.keySpec} (allowed: ${usagesFor(k.keySpec).join(', ')})`,
+      });
     }
     if (k.enableKeyRotation && k.keySpec !== SYMMETRIC) {
       ctx.addIssue({ code: 'custom', path: ['enableKeyRotation'], message: `automatic rotation needs keySpec ${SYMMETRIC}` });
@@ -186,7 +200,9 @@ export const kmsKey = defineHandler({
   async update(keyId, olds, news, changed) {
     const { sdk, client } = await kms();
     if (changed.includes('description')) {
-      await awsCall('KMS UpdateKeyDescription', () => client.send(new sdk.UpdateKeyDescriptionCommand({ KeyId: keyId, Description: news.description })));
+      await awsCall('KMS UpdateKeyDescription', () =>
+        client.send(new sdk.UpdateKeyDescriptionCommand({ KeyId: keyId, Description: news.description })),
+      );
     }
     const meta = await awsCall('KMS DescribeKey', () => client.send(new sdk.DescribeKeyCommand({ KeyId: keyId })));
     const arn = meta.KeyMetadata?.Arn ?? '';
@@ -202,11 +218,10 @@ export const kmsKey = defineHandler({
     }
     if (changed.includes('enableKeyRotation')) await setRotation(keyId, news.enableKeyRotation);
     const t = tagChanges(olds.tags, news.tags);
-    if (t.remove.length) await awsCall('KMS UntagResource', () => client.send(new sdk.UntagResourceCommand({ KeyId: keyId, TagKeys: t.remove })));
+    if (t.remove.length)
+      await awsCall('KMS UntagResource', () => client.send(new sdk.UntagResourceCommand({ KeyId: keyId, TagKeys: t.remove })));
     if (Object.keys(t.set).length) {
-      await awsCall('KMS TagResource', () =>
-        client.send(new sdk.TagResourceCommand({ KeyId: keyId, Tags: kmsTagList(t.set) })),
-      );
+      await awsCall('KMS TagResource', () => client.send(new sdk.TagResourceCommand({ KeyId: keyId, Tags: kmsTagList(t.set) })));
     }
     return { arn, keyId };
   },

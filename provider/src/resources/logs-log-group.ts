@@ -82,7 +82,9 @@ export const logsLogGroup = defineHandler({
     const g = await findLogGroup(name);
     if (!g) return undefined;
     const arn = groupArn(g);
-    const tags = await unlessNotFound('Logs ListTagsForResource', () => client.send(new sdk.ListTagsForResourceCommand({ resourceArn: arn })));
+    const tags = await unlessNotFound('Logs ListTagsForResource', () =>
+      client.send(new sdk.ListTagsForResourceCommand({ resourceArn: arn })),
+    );
     if (!tags) return undefined;
     return {
       inputs: liveInputs(LogGroupInputs, { name, retentionInDays: g.retentionInDays, tags: tags.tags }, `log group ${name}`),
@@ -102,8 +104,10 @@ export const logsLogGroup = defineHandler({
       }
     }
     const t = tagChanges(olds.tags, news.tags);
-    if (t.remove.length) await awsCall('Logs UntagResource', () => client.send(new sdk.UntagResourceCommand({ resourceArn: arn, tagKeys: t.remove })));
-    if (Object.keys(t.set).length) await awsCall('Logs TagResource', () => client.send(new sdk.TagResourceCommand({ resourceArn: arn, tags: t.set })));
+    if (t.remove.length)
+      await awsCall('Logs UntagResource', () => client.send(new sdk.UntagResourceCommand({ resourceArn: arn, tagKeys: t.remove })));
+    if (Object.keys(t.set).length)
+      await awsCall('Logs TagResource', () => client.send(new sdk.TagResourceCommand({ resourceArn: arn, tags: t.set })));
     return { arn };
   },
 
@@ -114,7 +118,9 @@ export const logsLogGroup = defineHandler({
 
 async function putRetention(name: string, days: number): Promise<void> {
   const { sdk, client } = await logs();
-  await awsCall('Logs PutRetentionPolicy', () => client.send(new sdk.PutRetentionPolicyCommand({ logGroupName: name, retentionInDays: days })));
+  await awsCall('Logs PutRetentionPolicy', () =>
+    client.send(new sdk.PutRetentionPolicyCommand({ logGroupName: name, retentionInDays: days })),
+  );
 }
 
 async function deleteLogGroup(name: string): Promise<void> {

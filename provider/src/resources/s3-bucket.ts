@@ -50,7 +50,10 @@ const LifecycleRule = z
     abortIncompleteMultipartUploadDays: z.number().int().min(1).optional(),
   })
   .refine(
-    (r) => r.expirationDays !== undefined || r.noncurrentVersionExpirationDays !== undefined || r.abortIncompleteMultipartUploadDays !== undefined,
+    (r) =>
+      r.expirationDays !== undefined ||
+      r.noncurrentVersionExpirationDays !== undefined ||
+      r.abortIncompleteMultipartUploadDays !== undefined,
     'needs expirationDays, noncurrentVersionExpirationDays or abortIncompleteMultipartUploadDays (a rule without one does nothing)',
   );
 type LifecycleRule = z.output<typeof LifecycleRule>;
@@ -72,25 +75,27 @@ const LifecycleRules = z
   .transform((rules) => [...rules].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)));
 
 /** A bucket's inputs after check, in the form `read` returns too. */
-export const BucketInputs = z
-  .strictObject({
-    name: z
-      .string()
-      .regex(BUCKET_NAME, 'is not a bucket name: 3-63 lowercase letters, digits, "." or "-", starting and ending with a letter or digit'),
-    versioning: z.boolean().default(false),
-    serverSideEncryption: Encryption.default({ algorithm: 'AES256', bucketKeyEnabled: false }),
-    publicAccessBlock: PublicAccessBlock.default({
-      blockPublicAcls: true, ignorePublicAcls: true, blockPublicPolicy: true, restrictPublicBuckets: true,
-    }),
-    policy: PolicyDocument.optional(),
-    lifecycleRules: LifecycleRules,
-    /**
-     * Not a property of the live bucket: tells delete to empty the bucket first (every
-     * object version and delete marker). `read` carries the current value over.
-     */
-    forceDestroy: z.boolean().default(false),
-    tags: Tags,
-  });
+export const BucketInputs = z.strictObject({
+  name: z
+    .string()
+    .regex(BUCKET_NAME, 'is not a bucket name: 3-63 lowercase letters, digits, "." or "-", starting and ending with a letter or digit'),
+  versioning: z.boolean().default(false),
+  serverSideEncryption: Encryption.default({ algorithm: 'AES256', bucketKeyEnabled: false }),
+  publicAccessBlock: PublicAccessBlock.default({
+    blockPublicAcls: true,
+    ignorePublicAcls: true,
+    blockPublicPolicy: true,
+    restrictPublicBuckets: true,
+  }),
+  policy: PolicyDocument.optional(),
+  lifecycleRules: LifecycleRules,
+  /**
+   * Not a property of the live bucket: tells delete to empty the bucket first (every
+   * object version and delete marker). `read` carries the current value over.
+   */
+  forceDestroy: z.boolean().default(false),
+  tags: Tags,
+});
 /** A bucket's inputs after check. */
 export type BucketInputs = z.output<typeof BucketInputs>;
 
@@ -104,10 +109,10 @@ function apiLifecycleRule(r: LifecycleRule) {
     Filter: { Prefix: r.prefix },
     Status: r.enabled ? ('Enabled' as const) : ('Disabled' as const),
     Expiration: r.expirationDays === undefined ? undefined : { Days: r.expirationDays },
-    NoncurrentVersionExpiration: r.noncurrentVersionExpirationDays === undefined ? undefined : { NoncurrentDays: r.noncurrentVersionExpirationDays },
-    AbortIncompleteMultipartUpload: r.abortIncompleteMultipartUploadDays === undefined
-      ? undefined
-      : { DaysAfterInitiation: r.abortIncompleteMultipartUploadDays },
+    NoncurrentVersionExpiration:
+      r.noncurrentVersionExpirationDays === undefined ? undefined : { NoncurrentDays: r.noncurrentVersionExpirationDays },
+    AbortIncompleteMultipartUpload:
+      r.abortIncompleteMultipartUploadDays === undefined ? undefined : { DaysAfterInitiation: r.abortIncompleteMultipartUploadDays },
   };
 }
 
@@ -128,33 +133,55 @@ async function apply(sdk: Sdk, client: S3Client, b: BucketInputs, property: Conf
   const Bucket = b.name;
   switch (property) {
     case 'versioning':
-      await awsCall('S3 PutBucketVersioning', () =>
-        client.send(new sdk.PutBucketVersioningCommand({ Bucket, VersioningConfiguration: { Status: b.versioning ? 'Enabled' : 'Suspended' } })), policy);
+      await awsCall(
+        'S3 PutBucketVersioning',
+        () =>
+          client.send(
+            new sdk.PutBucketVersioningCommand({ Bucket, VersioningConfiguration: { Status: b.versioning ? 'Enabled' : 'Suspended' } }),
+          ),
+        policy,
+      );
       return;
     case 'serverSideEncryption': {
       const e = b.serverSideEncryption;
-      await awsCall('S3 PutBucketEncryption', () =>
-        client.send(new sdk.PutBucketEncryptionCommand({
-          Bucket,
-          ServerSideEncryptionConfiguration: {
-            Rules: [{
-              ApplyServerSideEncryptionByDefault: { SSEAlgorithm: e.algorithm, KMSMasterKeyID: e.kmsKeyId },
-              BucketKeyEnabled: e.bucketKeyEnabled,
-            }],
-          },
-        })), policy);
+      await awsCall(
+        'S3 PutBucketEncryption',
+        () =>
+          client.send(
+            new sdk.PutBucketEncryptionCommand({
+              Bucket,
+              ServerSideEncryptionConfiguration: {
+                Rules: [
+                  {
+                    ApplyServerSideEncryptionByDefault: { SSEAlgorithm: e.algorithm, KMSMasterKeyID: e.kmsKeyId },
+                    BucketKeyEnabled: e.bucketKeyEnabled,
+                  },
+                ],
+              },
+            }),
+          ),
+        policy,
+      );
       return;
     }
     case 'publicAccessBlock': {
       const p = b.publicAccessBlock;
-      await awsCall('S3 PutPublicAccessBlock', () =>
-        client.send(new sdk.PutPublicAccessBlockCommand({
-          Bucket,
-          PublicAccessBlockConfiguration: {
-            BlockPublicAcls: p.blockPublicAcls, IgnorePublicAcls: p.ignorePublicAcls,
-            BlockPublicPolicy: p.blockPublicPolicy, RestrictPublicBuckets: p.restrictPublicBuckets,
-          },
-        })), policy);
+      await awsCall(
+        'S3 PutPublicAccessBlock',
+        () =>
+          client.send(
+            new sdk.PutPublicAccessBlockCommand({
+              Bucket,
+              PublicAccessBlockConfiguration: {
+                BlockPublicAcls: p.blockPublicAcls,
+                IgnorePublicAcls: p.ignorePublicAcls,
+                BlockPublicPolicy: p.blockPublicPolicy,
+                RestrictPublicBuckets: p.restrictPublicBuckets,
+              },
+            }),
+          ),
+        policy,
+      );
       return;
     }
     case 'policy':
@@ -170,8 +197,11 @@ async function apply(sdk: Sdk, client: S3Client, b: BucketInputs, property: Conf
         await unlessNotFound('S3 DeleteBucketLifecycle', () => client.send(new sdk.DeleteBucketLifecycleCommand({ Bucket })), policy);
       } else {
         const Rules = b.lifecycleRules.map(apiLifecycleRule);
-        await awsCall('S3 PutBucketLifecycleConfiguration', () =>
-          client.send(new sdk.PutBucketLifecycleConfigurationCommand({ Bucket, LifecycleConfiguration: { Rules } })), policy);
+        await awsCall(
+          'S3 PutBucketLifecycleConfiguration',
+          () => client.send(new sdk.PutBucketLifecycleConfigurationCommand({ Bucket, LifecycleConfiguration: { Rules } })),
+          policy,
+        );
       }
       return;
     case 'tags': {
@@ -187,7 +217,14 @@ async function apply(sdk: Sdk, client: S3Client, b: BucketInputs, property: Conf
 }
 
 /** Order matters: the public access block must allow a public policy before the policy is put. */
-const APPLY_ORDER: readonly Configurable[] = ['publicAccessBlock', 'policy', 'versioning', 'serverSideEncryption', 'lifecycleRules', 'tags'];
+const APPLY_ORDER: readonly Configurable[] = [
+  'publicAccessBlock',
+  'policy',
+  'versioning',
+  'serverSideEncryption',
+  'lifecycleRules',
+  'tags',
+];
 
 /** What a new bucket already is, so create need not put it: unversioned, no lifecycle. */
 function isNewBucketDefault(b: BucketInputs, p: Configurable): boolean {
@@ -204,11 +241,15 @@ async function emptyBucket(sdk: Sdk, client: S3Client, Bucket: string): Promise<
     const page = await awsCall('S3 ListObjectVersions', () => client.send(new sdk.ListObjectVersionsCommand({ Bucket, MaxKeys: 1000 })));
     const Objects = [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])].map((v) => ({ Key: v.Key ?? '', VersionId: v.VersionId }));
     if (Objects.length === 0) return;
-    const out = await awsCall('S3 DeleteObjects', () => client.send(new sdk.DeleteObjectsCommand({ Bucket, Delete: { Objects, Quiet: true } })));
+    const out = await awsCall('S3 DeleteObjects', () =>
+      client.send(new sdk.DeleteObjectsCommand({ Bucket, Delete: { Objects, Quiet: true } })),
+    );
     const failed = out.Errors ?? [];
     if (failed.length > 0) {
       const first = failed[0];
-      throw new Error(`S3 DeleteObjects could not delete ${failed.length} object version(s) of ${Bucket}, e.g. ${first?.Key} [${first?.Code}]: ${first?.Message}`);
+      throw new Error(
+        `S3 DeleteObjects could not delete ${failed.length} object version(s) of ${Bucket}, e.g. ${first?.Key} [${first?.Code}]: ${first?.Message}`,
+      );
     }
   }
 }
@@ -240,10 +281,13 @@ export const s3Bucket = defineHandler({
     const { sdk, client } = await s3();
     const region = awsClientSettings().region;
     await awsCall('S3 CreateBucket', () =>
-      client.send(new sdk.CreateBucketCommand({
-        Bucket: b.name,
-        CreateBucketConfiguration: region === 'us-east-1' ? undefined : { LocationConstraint: region as never },
-      })));
+      client.send(
+        new sdk.CreateBucketCommand({
+          Bucket: b.name,
+          CreateBucketConfiguration: region === 'us-east-1' ? undefined : { LocationConstraint: region as never },
+        }),
+      ),
+    );
     try {
       // Every property is put explicitly, so the live bucket matches the inputs whatever
       // the service's defaults for new buckets are (they differ between AWS and LocalStack).

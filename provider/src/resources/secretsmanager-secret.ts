@@ -90,7 +90,13 @@ export const secretsManagerSecret = defineHandler({
     return {
       inputs: liveInputs(
         SecretInputs,
-        { name: d.Name, description: d.Description || undefined, kmsKeyId: d.KmsKeyId, secretString: v.SecretString, tags: fromTagList(d.Tags) },
+        {
+          name: d.Name,
+          description: d.Description || undefined,
+          kmsKeyId: d.KmsKeyId,
+          secretString: v.SecretString,
+          tags: fromTagList(d.Tags),
+        },
         `secret ${arn}`,
       ),
       attributes: { arn },
@@ -101,7 +107,13 @@ export const secretsManagerSecret = defineHandler({
     const { sdk, client } = await sm();
     if (changed.includes('description') || changed.includes('kmsKeyId')) {
       await awsCall('SecretsManager UpdateSecret', () =>
-        client.send(new sdk.UpdateSecretCommand({ SecretId: arn, Description: news.description ?? '', KmsKeyId: changed.includes('kmsKeyId') ? (news.kmsKeyId ?? DEFAULT_KEY) : undefined })),
+        client.send(
+          new sdk.UpdateSecretCommand({
+            SecretId: arn,
+            Description: news.description ?? '',
+            KmsKeyId: changed.includes('kmsKeyId') ? (news.kmsKeyId ?? DEFAULT_KEY) : undefined,
+          }),
+        ),
       );
     }
     if (changed.includes('secretString')) {

@@ -67,9 +67,16 @@ export const snsSubscription = defineHandler({
     const attributes = Object.fromEntries(Object.entries(apiAttributes(s)).filter(([, v]) => v !== ''));
     if (s.filterPolicy === undefined) delete attributes.FilterPolicyScope;
     const out = await awsCall('SNS Subscribe', () =>
-      client.send(new sdk.SubscribeCommand({
-        TopicArn: s.topicArn, Protocol: s.protocol, Endpoint: s.endpoint, Attributes: attributes, ReturnSubscriptionArn: true,
-      })));
+      client.send(
+        new sdk.SubscribeCommand({
+          TopicArn: s.topicArn,
+          Protocol: s.protocol,
+          Endpoint: s.endpoint,
+          Attributes: attributes,
+          ReturnSubscriptionArn: true,
+        }),
+      ),
+    );
     const arn = out.SubscriptionArn ?? '';
     return { id: arn, attributes: { arn } };
   },
@@ -77,7 +84,8 @@ export const snsSubscription = defineHandler({
   async read(arn, current) {
     const { sdk, client } = await sns();
     const got = await unlessNotFound('SNS GetSubscriptionAttributes', () =>
-      client.send(new sdk.GetSubscriptionAttributesCommand({ SubscriptionArn: arn })));
+      client.send(new sdk.GetSubscriptionAttributesCommand({ SubscriptionArn: arn })),
+    );
     if (!got) return undefined;
     const a = got.Attributes ?? {};
     const redrive = a.RedrivePolicy ? (JSON.parse(a.RedrivePolicy) as { deadLetterTargetArn?: string }) : undefined;
@@ -101,7 +109,8 @@ export const snsSubscription = defineHandler({
       if (name === undefined) continue;
       const value = attributes[name] ?? '';
       await awsCall(`SNS SetSubscriptionAttributes ${name}`, () =>
-        client.send(new sdk.SetSubscriptionAttributesCommand({ SubscriptionArn: arn, AttributeName: name, AttributeValue: value })));
+        client.send(new sdk.SetSubscriptionAttributesCommand({ SubscriptionArn: arn, AttributeName: name, AttributeValue: value })),
+      );
     }
     return { arn };
   },

@@ -14,7 +14,6 @@ export const sns = awsService(
   (sdk, settings): SNSClient => new sdk.SNSClient(settings),
 );
 
-
 /** A topic's inputs after check, in the form `read` returns too. */
 export const TopicInputs = z
   .strictObject({
@@ -30,7 +29,13 @@ export const TopicInputs = z
     kmsMasterKeyId: z.string().min(1).optional(),
     tags: Tags,
   })
-  .superRefine((t, ctx) => checkFifoAwareName(ctx, { name: t.name, fifo: t.fifoTopic, contentBasedDeduplication: t.contentBasedDeduplication }, { kind: 'topic', maxLength: 256, fifoFlag: 'fifoTopic' }));
+  .superRefine((t, ctx) =>
+    checkFifoAwareName(
+      ctx,
+      { name: t.name, fifo: t.fifoTopic, contentBasedDeduplication: t.contentBasedDeduplication },
+      { kind: 'topic', maxLength: 256, fifoFlag: 'fifoTopic' },
+    ),
+  );
 /** A topic's inputs after check. */
 export type TopicInputs = z.output<typeof TopicInputs>;
 
@@ -67,11 +72,14 @@ export const snsTopic = defineHandler({
     if (!t.kmsMasterKeyId) delete attributes.KmsMasterKeyId;
     if (t.fifoTopic) attributes.FifoTopic = 'true';
     const out = await awsCall('SNS CreateTopic', () =>
-      client.send(new sdk.CreateTopicCommand({
-        Name: t.name,
-        Attributes: attributes,
-        Tags: Object.entries(t.tags).map(([Key, Value]) => ({ Key, Value })),
-      })));
+      client.send(
+        new sdk.CreateTopicCommand({
+          Name: t.name,
+          Attributes: attributes,
+          Tags: Object.entries(t.tags).map(([Key, Value]) => ({ Key, Value })),
+        }),
+      ),
+    );
     const arn = out.TopicArn ?? '';
     return { id: arn, attributes: { arn } };
   },
@@ -80,7 +88,9 @@ export const snsTopic = defineHandler({
     const { sdk, client } = await sns();
     const got = await unlessNotFound('SNS GetTopicAttributes', () => client.send(new sdk.GetTopicAttributesCommand({ TopicArn: arn })));
     if (!got) return undefined;
-    const tags = await unlessNotFound('SNS ListTagsForResource', () => client.send(new sdk.ListTagsForResourceCommand({ ResourceArn: arn })));
+    const tags = await unlessNotFound('SNS ListTagsForResource', () =>
+      client.send(new sdk.ListTagsForResourceCommand({ ResourceArn: arn })),
+    );
     if (!tags) return undefined;
     const a = got.Attributes ?? {};
     const live = {
@@ -99,14 +109,18 @@ export const snsTopic = defineHandler({
     const { sdk, client } = await sns();
     const attributes = apiAttributes(news);
     const byProperty: Record<string, string> = {
-      displayName: 'DisplayName', kmsMasterKeyId: 'KmsMasterKeyId', policy: 'Policy', contentBasedDeduplication: 'ContentBasedDeduplication',
+      displayName: 'DisplayName',
+      kmsMasterKeyId: 'KmsMasterKeyId',
+      policy: 'Policy',
+      contentBasedDeduplication: 'ContentBasedDeduplication',
     };
     for (const p of changed) {
       const name = byProperty[p];
       const value = name === undefined ? undefined : attributes[name];
       if (name === undefined || value === undefined) continue;
       await awsCall(`SNS SetTopicAttributes ${name}`, () =>
-        client.send(new sdk.SetTopicAttributesCommand({ TopicArn: arn, AttributeName: name, AttributeValue: value })));
+        client.send(new sdk.SetTopicAttributesCommand({ TopicArn: arn, AttributeName: name, AttributeValue: value })),
+      );
     }
     const t = tagChanges(olds.tags, news.tags);
     if (t.remove.length) {

@@ -14,7 +14,6 @@ const sqs = awsService(
   (sdk, settings): SQSClient => new sdk.SQSClient(settings),
 );
 
-
 /** A queue's inputs after check, in the form `read` returns too. */
 export const QueueInputs = z
   .strictObject({
@@ -37,7 +36,13 @@ export const QueueInputs = z
     kmsMasterKeyId: z.string().min(1).optional(),
     tags: Tags,
   })
-  .superRefine((q, ctx) => checkFifoAwareName(ctx, { name: q.name, fifo: q.fifoQueue, contentBasedDeduplication: q.contentBasedDeduplication }, { kind: 'queue', maxLength: 80, fifoFlag: 'fifoQueue' }));
+  .superRefine((q, ctx) =>
+    checkFifoAwareName(
+      ctx,
+      { name: q.name, fifo: q.fifoQueue, contentBasedDeduplication: q.contentBasedDeduplication },
+      { kind: 'queue', maxLength: 80, fifoFlag: 'fifoQueue' },
+    ),
+  );
 /** A queue's inputs after check. */
 export type QueueInputs = z.output<typeof QueueInputs>;
 
@@ -125,9 +130,7 @@ export const sqsQueue = defineHandler({
 
   async create(q) {
     const { sdk, client } = await sqs();
-    const attributes = Object.fromEntries(
-      Object.entries(apiAttributes(q, Object.keys(API_ATTRIBUTE))).filter(([, v]) => v !== ''),
-    );
+    const attributes = Object.fromEntries(Object.entries(apiAttributes(q, Object.keys(API_ATTRIBUTE))).filter(([, v]) => v !== ''));
     if (q.fifoQueue) attributes.FifoQueue = 'true';
     const out = await awsCall('SQS CreateQueue', () =>
       client.send(new sdk.CreateQueueCommand({ QueueName: q.name, Attributes: attributes, tags: q.tags })),

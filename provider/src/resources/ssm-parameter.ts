@@ -112,7 +112,9 @@ export const ssmParameter = defineHandler({
       awsCall('SSM DescribeParameters', () =>
         client.send(new sdk.DescribeParametersCommand({ ParameterFilters: [{ Key: 'Name', Option: 'Equals', Values: [name] }] })),
       ),
-      awsCall('SSM ListTagsForResource', () => client.send(new sdk.ListTagsForResourceCommand({ ResourceType: 'Parameter', ResourceId: name }))),
+      awsCall('SSM ListTagsForResource', () =>
+        client.send(new sdk.ListTagsForResourceCommand({ ResourceType: 'Parameter', ResourceId: name })),
+      ),
     ]);
     const meta = described.Parameters?.[0];
     return {
@@ -160,6 +162,8 @@ export const ssmParameter = defineHandler({
 /** ARN and version, read without decryption (a SecureString value is not decrypted for this). */
 async function parameterAttributes(name: string, version?: number): Promise<ParameterAttributes> {
   const { sdk, client } = await ssm();
-  const got = await awsCall('SSM GetParameter', () => client.send(new sdk.GetParameterCommand({ Name: name })), { alsoRetry: ['NotFound'] });
+  const got = await awsCall('SSM GetParameter', () => client.send(new sdk.GetParameterCommand({ Name: name })), {
+    alsoRetry: ['NotFound'],
+  });
   return { arn: got.Parameter?.ARN ?? '', version: version ?? got.Parameter?.Version ?? 0 };
 }

@@ -40,7 +40,10 @@ describe('driftless daemon on a real Git repository and LocalStack', () => {
 
   beforeAll(async () => {
     hook = await webhookReceiver();
-    repo.write(`environments/${env}/environment.yaml`, environmentYaml(env, `  notifications:\n    - type: webhook\n      url: ${hook.url}\n`));
+    repo.write(
+      `environments/${env}/environment.yaml`,
+      environmentYaml(env, `  notifications:\n    - type: webhook\n      url: ${hook.url}\n`),
+    );
     commits.base = repo.commit('environment without stacks');
     const config = DaemonConfig.parse({
       source: { repository: repo.dir, pollIntervalSeconds: 1 },
@@ -123,7 +126,9 @@ describe('driftless daemon on a real Git repository and LocalStack', () => {
     commits.invalid = repo.commit('typo');
     const rejected = await waitFor('the rejection', async () => (await runsAt(commits.invalid!))[0]);
     expect(rejected).toMatchObject({ stack: '*', result: 'failed', errorKind: 'invalid' });
-    expect(rejected.error).toMatch(new RegExp(`^environments/${env}/jobs\\.yaml:6:\\d+ spec\\.params\\.visibilityTimeoutSeconds: .*number`, 'm'));
+    expect(rejected.error).toMatch(
+      new RegExp(`^environments/${env}/jobs\\.yaml:6:\\d+ spec\\.params\\.visibilityTimeoutSeconds: .*number`, 'm'),
+    );
 
     const environments = (await api<EnvironmentRecord[]>('/api/environments')).body;
     const record = environments.find((e) => e.environment === env);
@@ -135,7 +140,8 @@ describe('driftless daemon on a real Git repository and LocalStack', () => {
 
   it('sends each applied change and the failed reconcile to the webhook receiver once, and counts them in /metrics', async () => {
     await waitFor('the rejection notice', () => hook.received.some((n) => n.kind === 'reconcile-failed'));
-    const byRevision = (kind: string, revision: string | undefined) => hook.received.filter((n) => n.kind === kind && n.revision === revision);
+    const byRevision = (kind: string, revision: string | undefined) =>
+      hook.received.filter((n) => n.kind === kind && n.revision === revision);
     for (const c of [commits.add, commits.change, commits.revert]) {
       const applied = byRevision('change-applied', c);
       expect(applied).toHaveLength(1);

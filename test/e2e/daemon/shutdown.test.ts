@@ -27,7 +27,13 @@ function startProcess(root: string, configFile: string): { child: ChildProcess; 
 function reconciledRevision(root: string, env: string): string | undefined {
   const db = new Database(join(root, 'daemon-state', 'driftless.db'), { readonly: true });
   try {
-    return (db.prepare('SELECT last_reconciled FROM daemon_revisions WHERE environment = ?').get(env) as { last_reconciled: string | null } | undefined)?.last_reconciled ?? undefined;
+    return (
+      (
+        db.prepare('SELECT last_reconciled FROM daemon_revisions WHERE environment = ?').get(env) as
+          | { last_reconciled: string | null }
+          | undefined
+      )?.last_reconciled ?? undefined
+    );
   } finally {
     db.close();
   }
@@ -50,7 +56,8 @@ describe('daemon shutdown during an up', () => {
   it('exits within the deadline on SIGTERM, leaves no lock, and the next start converges', async () => {
     repo.write(`environments/${env}/environment.yaml`, environmentYaml(env));
     // A chain of three stacks: while the first one is being created, the others are certainly still to come.
-    const dependent = (name: string, on: string) => queueYaml(name, '{}').replace('  template: queue', `  template: queue\n  dependsOn: [${on}]`);
+    const dependent = (name: string, on: string) =>
+      queueYaml(name, '{}').replace('  template: queue', `  template: queue\n  dependsOn: [${on}]`);
     repo.write(`environments/${env}/work.yaml`, queueYaml('work', '{ deadLetter: { maxReceiveCount: 3 } }'));
     repo.write(`environments/${env}/more.yaml`, dependent('more', 'work'));
     repo.write(`environments/${env}/last.yaml`, dependent('last', 'more'));
@@ -72,7 +79,11 @@ describe('daemon shutdown during an up', () => {
     // no driftless stack lock and no Pulumi backend lock left behind
     const db = new Database(join(root, 'daemon-state', 'driftless.db'), { readonly: true });
     expect(db.prepare('SELECT * FROM locks').all()).toEqual([]);
-    const runs = db.prepare('SELECT stack, result, error_kind FROM runs WHERE revision = ?').all(head) as { stack: string; result: string; error_kind: string | null }[];
+    const runs = db.prepare('SELECT stack, result, error_kind FROM runs WHERE revision = ?').all(head) as {
+      stack: string;
+      result: string;
+      error_kind: string | null;
+    }[];
     db.close();
     const lockDir = join(root, 'state', env, '.pulumi', 'locks');
     const pulumiLocks = existsSync(lockDir) ? readdirSync(lockDir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()) : [];
@@ -82,7 +93,10 @@ describe('daemon shutdown during an up', () => {
     // after the whole chain; the commit is not recorded as reconciled, so the next start
     // takes it up again
     expect(first.logs()).toMatch(/was cancelled by shutdown/);
-    expect(runs.some((r) => r.error_kind === 'cancelled'), JSON.stringify(runs)).toBe(true);
+    expect(
+      runs.some((r) => r.error_kind === 'cancelled'),
+      JSON.stringify(runs),
+    ).toBe(true);
     expect(runs.filter((r) => r.result === 'succeeded').length, JSON.stringify(runs)).toBeLessThan(3);
     expect(reconciledRevision(root, env)).toBeUndefined();
 

@@ -25,16 +25,30 @@ describe('daemon webhooks', () => {
       return undefined;
     }
   };
-  const lastSync = async () => (await (await fetch(`${daemon.url}/metrics`)).text()).match(/^driftless_last_sync_timestamp_seconds (\S+)$/m)?.[1];
+  const lastSync = async () =>
+    (await (await fetch(`${daemon.url}/metrics`)).text()).match(/^driftless_last_sync_timestamp_seconds (\S+)$/m)?.[1];
   const push = (body: string, headers: Record<string, string>) =>
-    fetch(`${daemon.url}/api/webhooks/github`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-github-event': 'push', ...headers }, body });
+    fetch(`${daemon.url}/api/webhooks/github`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-github-event': 'push', ...headers },
+      body,
+    });
 
   beforeAll(async () => {
     repo.write(`environments/${env}/environment.yaml`, environmentYaml(env));
     repo.commit('environment');
     // An hour between polls: anything that happens within this test came from a webhook.
-    const config = DaemonConfig.parse({ source: { repository: repo.dir, pollIntervalSeconds: 3600 }, stateDir: join(root, 'state'), backendBaseDir: root, awsEndpoint: inject('awsEndpoint'), http: { port: 0 } });
-    daemon = await startDaemon(config, { log: createLogger({ level: 'error', pretty: false }), env: { ...process.env, DRIFTLESS_GITHUB_WEBHOOK_SECRET: secret, DRIFTLESS_GITLAB_WEBHOOK_TOKEN: 'gitlab-test-token' } });
+    const config = DaemonConfig.parse({
+      source: { repository: repo.dir, pollIntervalSeconds: 3600 },
+      stateDir: join(root, 'state'),
+      backendBaseDir: root,
+      awsEndpoint: inject('awsEndpoint'),
+      http: { port: 0 },
+    });
+    daemon = await startDaemon(config, {
+      log: createLogger({ level: 'error', pretty: false }),
+      env: { ...process.env, DRIFTLESS_GITHUB_WEBHOOK_SECRET: secret, DRIFTLESS_GITLAB_WEBHOOK_TOKEN: 'gitlab-test-token' },
+    });
     await waitFor('readiness', async () => (await fetch(`${daemon.url}/readyz`)).status === 200);
   });
 
@@ -54,7 +68,11 @@ describe('daemon webhooks', () => {
     expect((await push(body, {})).status).toBe(401);
     // a signature of other bytes than the ones sent
     expect((await push(body, { 'x-hub-signature-256': githubSignature(secret, Buffer.from(body + ' ')) })).status).toBe(401);
-    const gitlab = await fetch(`${daemon.url}/api/webhooks/gitlab`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-gitlab-event': 'Push Hook', 'x-gitlab-token': 'guess' }, body });
+    const gitlab = await fetch(`${daemon.url}/api/webhooks/gitlab`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-gitlab-event': 'Push Hook', 'x-gitlab-token': 'guess' },
+      body,
+    });
     expect(gitlab.status).toBe(401);
 
     await daemon.daemon.idle();
@@ -69,13 +87,20 @@ describe('daemon webhooks', () => {
     const body = JSON.stringify({ ref: 'refs/heads/main', after: commit });
     const res = await push(body, { 'x-hub-signature-256': githubSignature(secret, Buffer.from(body)) });
     expect(res.status).toBe(202);
-    const run = await waitFor('the webhook-triggered run', async () => ((await (await fetch(`${daemon.url}/api/runs?revision=${commit}`)).json()) as RunRecord[])[0]);
+    const run = await waitFor(
+      'the webhook-triggered run',
+      async () => ((await (await fetch(`${daemon.url}/api/runs?revision=${commit}`)).json()) as RunRecord[])[0],
+    );
     expect(run).toMatchObject({ stack: 'hooked', result: 'succeeded', trigger: 'webhook' });
     expect(await queueExists()).toBeDefined();
   });
 
   it('accepts a GitLab merge-request event with the right token', async () => {
-    const res = await fetch(`${daemon.url}/api/webhooks/gitlab`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-gitlab-event': 'Merge Request Hook', 'x-gitlab-token': 'gitlab-test-token' }, body: '{}' });
+    const res = await fetch(`${daemon.url}/api/webhooks/gitlab`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-gitlab-event': 'Merge Request Hook', 'x-gitlab-token': 'gitlab-test-token' },
+      body: '{}',
+    });
     expect(res.status).toBe(202);
     expect(await res.json()).toEqual({ accepted: true });
   });

@@ -26,15 +26,20 @@ describe('scheduled drift checks in the daemon', () => {
 
   const queueUrl = async (stack: string) => (await sqs.send(new GetQueueUrlCommand({ QueueName: `${env}-${stack}` }))).QueueUrl ?? '';
   const visibility = async (stack: string) =>
-    (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: await queueUrl(stack), AttributeNames: ['VisibilityTimeout'] }))).Attributes?.VisibilityTimeout;
+    (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: await queueUrl(stack), AttributeNames: ['VisibilityTimeout'] }))).Attributes
+      ?.VisibilityTimeout;
   const alerts = (kind: string, stack: string) => hook.received.filter((n) => n.kind === kind && n.stack === stack);
-  const checksOf = async (stack: string) => (await (await fetch(`${daemon.url}/api/drift?environment=${env}&stack=${stack}`)).json()) as DriftRecord[];
+  const checksOf = async (stack: string) =>
+    (await (await fetch(`${daemon.url}/api/drift?environment=${env}&stack=${stack}`)).json()) as DriftRecord[];
 
   beforeAll(async () => {
     hook = await webhookReceiver();
     repo.write(
       `environments/${env}/environment.yaml`,
-      environmentYaml(env, `  drift: { schedule: "* * * * *", mode: detect }\n  notifications:\n    - type: webhook\n      url: ${hook.url}\n`),
+      environmentYaml(
+        env,
+        `  drift: { schedule: "* * * * *", mode: detect }\n  notifications:\n    - type: webhook\n      url: ${hook.url}\n`,
+      ),
     );
     const stack = (name: string, mode: string) =>
       `apiVersion: driftless/v1\nkind: Stack\nmetadata: { name: ${name} }\nspec:\n  template: queue\n  params: { visibilityTimeoutSeconds: 30 }\n  drift: { mode: ${mode} }\n`;
@@ -49,7 +54,13 @@ describe('scheduled drift checks in the daemon', () => {
       http: { port: 0 },
     });
     daemon = await startDaemon(config, { log: createLogger({ level: 'warn', pretty: false }), extensions: builtinExtensions() });
-    await waitFor('both queues applied', async () => hook.received.filter((n) => n.kind === 'change-applied').length >= 1 && (await visibility('healed').catch(() => undefined)) === '30' && (await visibility('watched').catch(() => undefined)) === '30');
+    await waitFor(
+      'both queues applied',
+      async () =>
+        hook.received.filter((n) => n.kind === 'change-applied').length >= 1 &&
+        (await visibility('healed').catch(() => undefined)) === '30' &&
+        (await visibility('watched').catch(() => undefined)) === '30',
+    );
   });
 
   afterAll(async () => {
@@ -63,7 +74,11 @@ describe('scheduled drift checks in the daemon', () => {
     }
 
     // First tick: both drifts are found and alerted; the remediate-mode stack is put back.
-    await waitFor('the first scheduled check', async () => alerts('drift-detected', 'watched').length > 0 && alerts('drift-resolved', 'healed').length > 0, 100_000);
+    await waitFor(
+      'the first scheduled check',
+      async () => alerts('drift-detected', 'watched').length > 0 && alerts('drift-resolved', 'healed').length > 0,
+      100_000,
+    );
     const detected = alerts('drift-detected', 'watched')[0];
     expect(detected?.summary).toMatch(/visibilityTimeoutSeconds desired 30, actual 120/);
     expect(alerts('drift-detected', 'healed')).toHaveLength(1);

@@ -2,7 +2,15 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GetBucketVersioningCommand, PutBucketVersioningCommand, S3Client } from '@aws-sdk/client-s3';
-import { DeleteQueueCommand, GetQueueAttributesCommand, GetQueueUrlCommand, ListQueueTagsCommand, SetQueueAttributesCommand, SQSClient, TagQueueCommand } from '@aws-sdk/client-sqs';
+import {
+  DeleteQueueCommand,
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  ListQueueTagsCommand,
+  SetQueueAttributesCommand,
+  SQSClient,
+  TagQueueCommand,
+} from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { DriftCheckResult } from '../../../engine/drift/drift-checker.js';
 import { SqliteRunStore } from '../../../engine/store/sqlite-run-store.js';
@@ -19,7 +27,11 @@ describe('driftless drift', () => {
   const root = tempDir('drift');
   const env = uniqueName('drift').replace(/-/g, '');
   const stateDir = join(root, 'driftless-state');
-  const cli = (...args: string[]) => runDriftless(args, { cwd: root, env: { DRIFTLESS_AWS_ENDPOINT: inject('awsEndpoint'), DRIFTLESS_STATE_DIR: stateDir, DRIFTLESS_LOG_LEVEL: 'warn' } });
+  const cli = (...args: string[]) =>
+    runDriftless(args, {
+      cwd: root,
+      env: { DRIFTLESS_AWS_ENDPOINT: inject('awsEndpoint'), DRIFTLESS_STATE_DIR: stateDir, DRIFTLESS_LOG_LEVEL: 'warn' },
+    });
   const sqs = new SQSClient(awsTestConfig());
   const s3 = new S3Client(awsTestConfig());
   let queueUrl = '';
@@ -29,7 +41,10 @@ describe('driftless drift', () => {
   const stateHash = () => {
     const dir = join(root, 'state', env, '.pulumi', 'stacks', 'driftless');
     const h = createHash('sha256');
-    for (const f of readdirSync(dir).filter((n) => n.endsWith('.json')).sort()) h.update(readFileSync(join(dir, f)));
+    for (const f of readdirSync(dir)
+      .filter((n) => n.endsWith('.json'))
+      .sort())
+      h.update(readFileSync(join(dir, f)));
     return h.digest('hex');
   };
   const check = async (...extra: string[]) => {
@@ -40,9 +55,18 @@ describe('driftless drift', () => {
   beforeAll(async () => {
     const dir = join(root, 'environments', env);
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'environment.yaml'), `apiVersion: driftless/v1\nkind: Environment\nmetadata: { name: ${env} }\nspec:\n  deployBranch: main\n  backend: file://state/${env}\n  aws: { region: us-east-1 }\n  drift: { mode: detect }\n`);
-    writeFileSync(join(dir, 'jobs.yaml'), `apiVersion: driftless/v1\nkind: Stack\nmetadata: { name: jobs }\nspec:\n  template: queue\n  params: { visibilityTimeoutSeconds: 30 }\n  tags: { team: orders }\n`);
-    writeFileSync(join(dir, 'files.yaml'), `apiVersion: driftless/v1\nkind: Stack\nmetadata: { name: files }\nspec:\n  template: bucket\n  params: { forceDestroy: true }\n`);
+    writeFileSync(
+      join(dir, 'environment.yaml'),
+      `apiVersion: driftless/v1\nkind: Environment\nmetadata: { name: ${env} }\nspec:\n  deployBranch: main\n  backend: file://state/${env}\n  aws: { region: us-east-1 }\n  drift: { mode: detect }\n`,
+    );
+    writeFileSync(
+      join(dir, 'jobs.yaml'),
+      `apiVersion: driftless/v1\nkind: Stack\nmetadata: { name: jobs }\nspec:\n  template: queue\n  params: { visibilityTimeoutSeconds: 30 }\n  tags: { team: orders }\n`,
+    );
+    writeFileSync(
+      join(dir, 'files.yaml'),
+      `apiVersion: driftless/v1\nkind: Stack\nmetadata: { name: files }\nspec:\n  template: bucket\n  params: { forceDestroy: true }\n`,
+    );
     const up = await cli('up', '--env', env);
     expect(up.code, up.stderr).toBe(0);
     const store = new SqliteRunStore(join(stateDir, 'driftless.db'));
@@ -92,7 +116,10 @@ describe('driftless drift', () => {
     expect(text.stdout).toMatch(/versioning desired true, actual false/);
 
     // detection changed nothing: not the cloud, not the state
-    expect((await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['VisibilityTimeout'] }))).Attributes?.VisibilityTimeout).toBe('120');
+    expect(
+      (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['VisibilityTimeout'] }))).Attributes
+        ?.VisibilityTimeout,
+    ).toBe('120');
     expect((await s3.send(new GetBucketVersioningCommand({ Bucket: bucket }))).Status).toBe('Suspended');
     expect(stateHash()).toBe(before);
   });
@@ -102,7 +129,10 @@ describe('driftless drift', () => {
     expect(r.code, r.stderr).toBe(2);
     expect(Object.fromEntries(r.result?.stacks.map((s) => [s.stack, s.status]) ?? [])).toEqual({ files: 'remediated', jobs: 'remediated' });
 
-    expect((await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['VisibilityTimeout'] }))).Attributes?.VisibilityTimeout).toBe('30');
+    expect(
+      (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['VisibilityTimeout'] }))).Attributes
+        ?.VisibilityTimeout,
+    ).toBe('30');
     expect((await sqs.send(new ListQueueTagsCommand({ QueueUrl: queueUrl }))).Tags?.team).toBe('orders');
     expect((await s3.send(new GetBucketVersioningCommand({ Bucket: bucket }))).Status).toBe('Enabled');
     const after = await check();

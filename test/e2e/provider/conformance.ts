@@ -61,9 +61,12 @@ function assertPluginBuilt(): void {
   const built = statSync(bundle, { throwIfNoEntry: false })?.mtimeMs;
   if (built === undefined) throw new Error(`${bundle} is missing: run \`npm run build\` before the provider E2E tests`);
   const newest = (dir: string): number =>
-    Math.max(0, ...readdirSync(dir, { withFileTypes: true, recursive: true })
-      .filter((e) => e.isFile() && e.name.endsWith('.ts'))
-      .map((e) => statSync(join(e.parentPath, e.name)).mtimeMs));
+    Math.max(
+      0,
+      ...readdirSync(dir, { withFileTypes: true, recursive: true })
+        .filter((e) => e.isFile() && e.name.endsWith('.ts'))
+        .map((e) => statSync(join(e.parentPath, e.name)).mtimeMs),
+    );
   const sources = Math.max(newest(join(projectRoot, 'provider', 'src')), newest(join(projectRoot, 'provider', 'sdk')));
   if (sources > built) throw new Error(`${bundle} is older than provider/ sources: run \`npm run build\``);
 }
@@ -173,7 +176,10 @@ export function conformanceSuite(c: ConformanceCase): void {
     for (const bad of c.invalid) {
       it(`rejects ${bad.what} at check, naming ${bad.property}, and creates nothing`, () =>
         withProgram(bad.program, async () => {
-          const err = await stack.up().then(() => undefined, (e: unknown) => e);
+          const err = await stack.up().then(
+            () => undefined,
+            (e: unknown) => e,
+          );
           expect(err, 'up with invalid inputs succeeded').toBeInstanceOf(Error);
           const text = String((err as Error).message);
           expect(text).toMatch(new RegExp(`property ${bad.property.replace(/[.[\]]/g, '\\$&')}\\b`));
@@ -186,7 +192,10 @@ export function conformanceSuite(c: ConformanceCase): void {
     for (const bad of c.failsAtApply ?? []) {
       it(`reports ${bad.what} classified and readable`, () =>
         withProgram(bad.program, async () => {
-          const err = await stack.up().then(() => undefined, (e: unknown) => e);
+          const err = await stack.up().then(
+            () => undefined,
+            (e: unknown) => e,
+          );
           expect(err, 'up that AWS must refuse succeeded').toBeInstanceOf(Error);
           expect(String((err as Error).message)).toMatch(bad.message);
           expect(await c.leftovers()).toEqual([]);

@@ -30,7 +30,9 @@ conformanceSuite({
     const queueUrl = (await sqs.send(new ListQueuesCommand({ QueueNamePrefix: `${prefix}-inbox` }))).QueueUrls?.[0];
     const attrs = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }));
     const queueArn = attrs.Attributes?.QueueArn;
-    await events.send(new PutTargetsCommand({ Rule: ruleName, Targets: [{ Id: targetIdOf(id), Arn: queueArn, Input: '{"kind":"refund"}' }] }));
+    await events.send(
+      new PutTargetsCommand({ Rule: ruleName, Targets: [{ Id: targetIdOf(id), Arn: queueArn, Input: '{"kind":"refund"}' }] }),
+    );
     return { field: 'input', actual: '{"kind":"refund"}' };
   },
   deleteOutOfBand: async (id) => {
@@ -59,7 +61,12 @@ conformanceSuite({
       what: 'bad input JSON',
       property: 'input',
       program: async () => {
-        new Target('bad-input', { rule: ruleName, targetId: 'bad-input', arn: 'arn:aws:sqs:us-east-1:000000000000:nope', input: '{"kind":' });
+        new Target('bad-input', {
+          rule: ruleName,
+          targetId: 'bad-input',
+          arn: 'arn:aws:sqs:us-east-1:000000000000:nope',
+          input: '{"kind":',
+        });
       },
     },
   ],

@@ -1,4 +1,13 @@
-import { IAMClient, ListRolesCommand, PutRolePolicyCommand, DeleteRoleCommand, DeleteRolePolicyCommand, DetachRolePolicyCommand, ListAttachedRolePoliciesCommand, ListRolePoliciesCommand } from '@aws-sdk/client-iam';
+import {
+  IAMClient,
+  ListRolesCommand,
+  PutRolePolicyCommand,
+  DeleteRoleCommand,
+  DeleteRolePolicyCommand,
+  DetachRolePolicyCommand,
+  ListAttachedRolePoliciesCommand,
+  ListRolePoliciesCommand,
+} from '@aws-sdk/client-iam';
 import { Role } from '../../../provider/sdk/index.js';
 import { awsTestConfig, uniqueName } from '../../support/aws.js';
 import { conformanceSuite, type Phase } from './conformance.js';
@@ -36,7 +45,8 @@ conformanceSuite({
   },
   deleteOutOfBand: async (name) => {
     const attached = await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: name }));
-    for (const p of attached.AttachedPolicies ?? []) await iam.send(new DetachRolePolicyCommand({ RoleName: name, PolicyArn: p.PolicyArn }));
+    for (const p of attached.AttachedPolicies ?? [])
+      await iam.send(new DetachRolePolicyCommand({ RoleName: name, PolicyArn: p.PolicyArn }));
     const inline = await iam.send(new ListRolePoliciesCommand({ RoleName: name }));
     for (const p of inline.PolicyNames ?? []) await iam.send(new DeleteRolePolicyCommand({ RoleName: name, PolicyName: p }));
     await iam.send(new DeleteRoleCommand({ RoleName: name }));
@@ -48,7 +58,11 @@ conformanceSuite({
       what: 'a wrong type',
       property: 'maxSessionDurationSeconds',
       program: async () => {
-        new Role('bad-type', { name: `${prefix}-bad`, assumeRolePolicy: trust('lambda.amazonaws.com'), maxSessionDurationSeconds: 'long' as unknown as number });
+        new Role('bad-type', {
+          name: `${prefix}-bad`,
+          assumeRolePolicy: trust('lambda.amazonaws.com'),
+          maxSessionDurationSeconds: 'long' as unknown as number,
+        });
       },
     },
     {
@@ -69,7 +83,11 @@ conformanceSuite({
       what: 'bad inline policy JSON',
       property: 'inlinePolicies.read',
       program: async () => {
-        new Role('bad-inline', { name: `${prefix}-bad-inline`, assumeRolePolicy: trust('lambda.amazonaws.com'), inlinePolicies: { read: 'not json' } });
+        new Role('bad-inline', {
+          name: `${prefix}-bad-inline`,
+          assumeRolePolicy: trust('lambda.amazonaws.com'),
+          inlinePolicies: { read: 'not json' },
+        });
       },
     },
   ],

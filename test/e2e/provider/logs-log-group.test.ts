@@ -1,4 +1,9 @@
-import { CloudWatchLogsClient, DeleteLogGroupCommand, DescribeLogGroupsCommand, PutRetentionPolicyCommand } from '@aws-sdk/client-cloudwatch-logs';
+import {
+  CloudWatchLogsClient,
+  DeleteLogGroupCommand,
+  DescribeLogGroupsCommand,
+  PutRetentionPolicyCommand,
+} from '@aws-sdk/client-cloudwatch-logs';
 import { LogGroup } from '../../../provider/sdk/index.js';
 import { awsTestConfig, uniqueName } from '../../support/aws.js';
 import { conformanceSuite, type Phase } from './conformance.js';

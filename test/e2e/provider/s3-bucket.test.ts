@@ -18,17 +18,26 @@ conformanceSuite({
       publicAccessBlock: { blockPublicPolicy: false },
       // Keys out of order and one-item lists, as people write policies.
       policy: {
-        Statement: [{ Sid: 'DenyInsecure', Resource: [`arn:aws:s3:::${name}/*`], Principal: '*', Effect: 'Deny', Action: ['s3:GetObject'],
-          Condition: { Bool: { 'aws:SecureTransport': 'false' } } }],
+        Statement: [
+          {
+            Sid: 'DenyInsecure',
+            Resource: [`arn:aws:s3:::${name}/*`],
+            Principal: '*',
+            Effect: 'Deny',
+            Action: ['s3:GetObject'],
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          },
+        ],
         Version: '2012-10-17',
       },
       // The update rewrites one rule and adds one, written out of id order (S3 keeps a set).
-      lifecycleRules: phase === 'create'
-        ? [{ id: 'expire-tmp', prefix: 'tmp/', expirationDays: 7 }]
-        : [
-          { id: 'old-versions', noncurrentVersionExpirationDays: 30, abortIncompleteMultipartUploadDays: 2 },
-          { id: 'expire-tmp', prefix: 'tmp/', expirationDays: 1, enabled: false },
-        ],
+      lifecycleRules:
+        phase === 'create'
+          ? [{ id: 'expire-tmp', prefix: 'tmp/', expirationDays: 7 }]
+          : [
+              { id: 'old-versions', noncurrentVersionExpirationDays: 30, abortIncompleteMultipartUploadDays: 2 },
+              { id: 'expire-tmp', prefix: 'tmp/', expirationDays: 1, enabled: false },
+            ],
       tags: { team: 'data', env: 'e2e' },
     });
     return { id: bucket.id };

@@ -28,9 +28,10 @@ conformanceSuite({
     await sm.send(new DeleteSecretCommand({ SecretId: arn, RecoveryWindowInDays: 7 }));
   },
   leftovers: async () =>
-    ((await sm.send(new ListSecretsCommand({ IncludePlannedDeletion: true, Filters: [{ Key: 'name', Values: [prefix] }] }))).SecretList ?? []).map(
-      (s) => s.Name ?? '',
-    ),
+    (
+      (await sm.send(new ListSecretsCommand({ IncludePlannedDeletion: true, Filters: [{ Key: 'name', Values: [prefix] }] }))).SecretList ??
+      []
+    ).map((s) => s.Name ?? ''),
   invalid: [
     {
       what: 'a wrong type',

@@ -1,5 +1,11 @@
 import { ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { ListSubscriptionsCommand, ListTopicsCommand, SetSubscriptionAttributesCommand, SNSClient, UnsubscribeCommand } from '@aws-sdk/client-sns';
+import {
+  ListSubscriptionsCommand,
+  ListTopicsCommand,
+  SetSubscriptionAttributesCommand,
+  SNSClient,
+  UnsubscribeCommand,
+} from '@aws-sdk/client-sns';
 import { Queue, Subscription, Topic } from '../../../provider/sdk/index.js';
 import { awsTestConfig, uniqueName } from '../../support/aws.js';
 import { conformanceSuite, type Phase } from './conformance.js';
@@ -26,14 +32,18 @@ conformanceSuite({
     return { id: sub.id };
   },
   changeOutOfBand: async (arn) => {
-    await sns.send(new SetSubscriptionAttributesCommand({ SubscriptionArn: arn, AttributeName: 'RawMessageDelivery', AttributeValue: 'false' }));
+    await sns.send(
+      new SetSubscriptionAttributesCommand({ SubscriptionArn: arn, AttributeName: 'RawMessageDelivery', AttributeValue: 'false' }),
+    );
     return { field: 'rawMessageDelivery', actual: false };
   },
   deleteOutOfBand: async (arn) => {
     await sns.send(new UnsubscribeCommand({ SubscriptionArn: arn }));
   },
   leftovers: async () => [
-    ...((await sns.send(new ListSubscriptionsCommand({}))).Subscriptions ?? []).map((s) => s.SubscriptionArn ?? '').filter((a) => a.includes(prefix)),
+    ...((await sns.send(new ListSubscriptionsCommand({}))).Subscriptions ?? [])
+      .map((s) => s.SubscriptionArn ?? '')
+      .filter((a) => a.includes(prefix)),
     ...((await sns.send(new ListTopicsCommand({}))).Topics ?? []).map((t) => t.TopicArn ?? '').filter((a) => a.includes(prefix)),
     ...((await sqs.send(new ListQueuesCommand({ QueueNamePrefix: prefix }))).QueueUrls ?? []),
   ],
@@ -43,8 +53,10 @@ conformanceSuite({
       property: 'rawMessageDelivery',
       program: async () => {
         new Subscription('bad-type', {
-          topicArn: `arn:aws:sns:us-east-1:000000000000:${prefix}-none`, protocol: 'sqs',
-          endpoint: `arn:aws:sqs:us-east-1:000000000000:${prefix}-none`, rawMessageDelivery: 'on' as unknown as boolean,
+          topicArn: `arn:aws:sns:us-east-1:000000000000:${prefix}-none`,
+          protocol: 'sqs',
+          endpoint: `arn:aws:sqs:us-east-1:000000000000:${prefix}-none`,
+          rawMessageDelivery: 'on' as unknown as boolean,
         });
       },
     },
@@ -52,7 +64,11 @@ conformanceSuite({
       what: 'a bad topic ARN',
       property: 'topicArn',
       program: async () => {
-        new Subscription('bad-name', { topicArn: `${prefix}-events`, protocol: 'sqs', endpoint: `arn:aws:sqs:us-east-1:000000000000:${prefix}-none` });
+        new Subscription('bad-name', {
+          topicArn: `${prefix}-events`,
+          protocol: 'sqs',
+          endpoint: `arn:aws:sqs:us-east-1:000000000000:${prefix}-none`,
+        });
       },
     },
     {
@@ -60,8 +76,10 @@ conformanceSuite({
       property: 'filterPolicy',
       program: async () => {
         new Subscription('bad-policy', {
-          topicArn: `arn:aws:sns:us-east-1:000000000000:${prefix}-none`, protocol: 'sqs',
-          endpoint: `arn:aws:sqs:us-east-1:000000000000:${prefix}-none`, filterPolicy: '{"type": ["order"]',
+          topicArn: `arn:aws:sns:us-east-1:000000000000:${prefix}-none`,
+          protocol: 'sqs',
+          endpoint: `arn:aws:sqs:us-east-1:000000000000:${prefix}-none`,
+          filterPolicy: '{"type": ["order"]',
         });
       },
     },
@@ -71,7 +89,8 @@ conformanceSuite({
       what: 'a topic that does not exist',
       program: async () => {
         new Subscription('orphan', {
-          topicArn: `arn:aws:sns:us-east-1:000000000000:${prefix}-missing`, protocol: 'sqs',
+          topicArn: `arn:aws:sns:us-east-1:000000000000:${prefix}-missing`,
+          protocol: 'sqs',
           endpoint: `arn:aws:sqs:us-east-1:000000000000:${prefix}-missing`,
         });
       },

@@ -20,16 +20,25 @@ conformanceSuite({
     return { id: param.id };
   },
   changeOutOfBand: async (name) => {
-    await ssm.send(new PutParameterCommand({ Name: name, Type: 'StringList', Value: 'a.example,b.example,c.example', Description: 'edited by hand', Overwrite: true }));
+    await ssm.send(
+      new PutParameterCommand({
+        Name: name,
+        Type: 'StringList',
+        Value: 'a.example,b.example,c.example',
+        Description: 'edited by hand',
+        Overwrite: true,
+      }),
+    );
     return { field: 'description', actual: 'edited by hand' };
   },
   deleteOutOfBand: async (name) => {
     await ssm.send(new DeleteParameterCommand({ Name: name }));
   },
   leftovers: async () =>
-    ((await ssm.send(new DescribeParametersCommand({ ParameterFilters: [{ Key: 'Name', Option: 'BeginsWith', Values: [prefix] }] }))).Parameters ?? []).map(
-      (p) => p.Name ?? '',
-    ),
+    (
+      (await ssm.send(new DescribeParametersCommand({ ParameterFilters: [{ Key: 'Name', Option: 'BeginsWith', Values: [prefix] }] })))
+        .Parameters ?? []
+    ).map((p) => p.Name ?? ''),
   invalid: [
     {
       what: 'a wrong type',

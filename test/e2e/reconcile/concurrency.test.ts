@@ -15,8 +15,15 @@ function writeQueues(root: string): { name: string; dir: string } {
   const name = uniqueName('cc').replace(/-/g, '');
   const dir = join(root, 'environments', name);
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'environment.yaml'), `apiVersion: driftless/v1\nkind: Environment\nmetadata: { name: ${name} }\nspec:\n  deployBranch: main\n  backend: file://state/${name}\n  aws: { region: us-east-1 }\n`);
-  const stack = (n: string, extra: string) => writeFileSync(join(dir, `${n}.yaml`), `apiVersion: driftless/v1\nkind: Stack\nmetadata: { name: ${n} }\nspec:\n  template: queue\n${extra}`);
+  writeFileSync(
+    join(dir, 'environment.yaml'),
+    `apiVersion: driftless/v1\nkind: Environment\nmetadata: { name: ${name} }\nspec:\n  deployBranch: main\n  backend: file://state/${name}\n  aws: { region: us-east-1 }\n`,
+  );
+  const stack = (n: string, extra: string) =>
+    writeFileSync(
+      join(dir, `${n}.yaml`),
+      `apiVersion: driftless/v1\nkind: Stack\nmetadata: { name: ${n} }\nspec:\n  template: queue\n${extra}`,
+    );
   stack('a', '  params: { deadLetter: { maxReceiveCount: 3 } }\n');
   stack('b', '  params: { visibilityTimeoutSeconds: 20 }\n');
   stack('c', '  dependsOn: [a]\n');
@@ -26,15 +33,22 @@ function writeQueues(root: string): { name: string; dir: string } {
 /** Resources of one stack in its Pulumi checkpoint (proves the state file is whole JSON). */
 function checkpointResources(root: string, env: string, stack: string): string[] {
   const file = join(root, 'state', env, '.pulumi', 'stacks', 'driftless', `${env}.${stack}.json`);
-  const checkpoint = JSON.parse(readFileSync(file, 'utf8')) as { checkpoint: { latest: { resources?: { type: string }[]; pending_operations?: unknown[] } } };
+  const checkpoint = JSON.parse(readFileSync(file, 'utf8')) as {
+    checkpoint: { latest: { resources?: { type: string }[]; pending_operations?: unknown[] } };
+  };
   expect(checkpoint.checkpoint.latest.pending_operations ?? []).toEqual([]);
   return (checkpoint.checkpoint.latest.resources ?? []).map((r) => r.type).filter((t) => t.startsWith('driftless-aws:'));
 }
 
 describe('concurrent and crashed driftless up', () => {
   const sqs = new SQSClient(awsTestConfig());
-  const queuesNamed = async (prefix: string) => ((await sqs.send(new ListQueuesCommand({ QueueNamePrefix: prefix }))).QueueUrls ?? []).sort();
-  const cliEnv = (root: string) => ({ DRIFTLESS_AWS_ENDPOINT: inject('awsEndpoint'), DRIFTLESS_STATE_DIR: join(root, 'driftless-state'), DRIFTLESS_LOG_LEVEL: 'info' });
+  const queuesNamed = async (prefix: string) =>
+    ((await sqs.send(new ListQueuesCommand({ QueueNamePrefix: prefix }))).QueueUrls ?? []).sort();
+  const cliEnv = (root: string) => ({
+    DRIFTLESS_AWS_ENDPOINT: inject('awsEndpoint'),
+    DRIFTLESS_STATE_DIR: join(root, 'driftless-state'),
+    DRIFTLESS_LOG_LEVEL: 'info',
+  });
   const cleanups: (() => Promise<unknown>)[] = [];
   afterAll(async () => {
     for (const c of cleanups) await c();
@@ -58,7 +72,11 @@ describe('concurrent and crashed driftless up', () => {
       expect(outcomes.filter((o) => o === `${s}:unchanged`)).toHaveLength(1);
     }
     const history = JSON.parse((await cli('history', '--env', env.name, '--json')).stdout) as RunRecord[];
-    expect(history.map((r) => `${r.stack}:${r.operation}:${r.result}`).sort()).toEqual(['a:up:succeeded', 'b:up:succeeded', 'c:up:succeeded']);
+    expect(history.map((r) => `${r.stack}:${r.operation}:${r.result}`).sort()).toEqual([
+      'a:up:succeeded',
+      'b:up:succeeded',
+      'c:up:succeeded',
+    ]);
 
     expect(await queuesNamed(env.name)).toHaveLength(4);
     expect(checkpointResources(root, env.name, 'a')).toEqual(['driftless-aws:sqs:Queue', 'driftless-aws:sqs:Queue']);

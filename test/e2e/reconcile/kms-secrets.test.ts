@@ -13,7 +13,15 @@ describe('KMS secrets provider', () => {
   const alias = `alias/${env}-state`;
   const secretValue = `kms-protected-${env}`;
   const cli = (...args: string[]) =>
-    runDriftless(args, { cwd: root, env: { DRIFTLESS_AWS_ENDPOINT: inject('awsEndpoint'), DRIFTLESS_STATE_DIR: join(root, 'ds'), KMS_E2E_TOKEN: secretValue, DRIFTLESS_LOG_LEVEL: 'warn' } });
+    runDriftless(args, {
+      cwd: root,
+      env: {
+        DRIFTLESS_AWS_ENDPOINT: inject('awsEndpoint'),
+        DRIFTLESS_STATE_DIR: join(root, 'ds'),
+        KMS_E2E_TOKEN: secretValue,
+        DRIFTLESS_LOG_LEVEL: 'warn',
+      },
+    });
 
   beforeAll(async () => {
     const kms = new KMSClient(awsTestConfig());
@@ -25,7 +33,10 @@ describe('KMS secrets provider', () => {
       join(dir, 'environment.yaml'),
       `apiVersion: driftless/v1\nkind: Environment\nmetadata: { name: ${env} }\nspec:\n  deployBranch: main\n  backend: file://state/${env}\n  secretsProvider: awskms://${alias}?region=us-east-1&endpoint=${inject('awsEndpoint')}\n  aws: { region: us-east-1 }\n`,
     );
-    writeFileSync(join(dir, 'app.yaml'), `apiVersion: driftless/v1\nkind: Stack\nmetadata: { name: app }\nspec:\n  template: config\n  params:\n    secrets:\n      - name: ${env}/token\n        fromEnv: KMS_E2E_TOKEN\n`);
+    writeFileSync(
+      join(dir, 'app.yaml'),
+      `apiVersion: driftless/v1\nkind: Stack\nmetadata: { name: app }\nspec:\n  template: config\n  params:\n    secrets:\n      - name: ${env}/token\n        fromEnv: KMS_E2E_TOKEN\n`,
+    );
   });
   afterAll(async () => {
     await cli('destroy', '--env', env, '--stack', 'app', '--yes');

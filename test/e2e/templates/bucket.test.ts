@@ -53,7 +53,12 @@ describe('bucket template on LocalStack', () => {
     expect([policy.Statement[0].Resource].flat()).toEqual([`arn:aws:s3:::${Bucket}/reports/*`]);
     const lifecycle = await s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket }));
     expect(lifecycle.Rules).toEqual([
-      expect.objectContaining({ ID: 'expire-reports', Status: 'Enabled', Filter: { Prefix: 'reports/' }, Expiration: expect.objectContaining({ Days: 30 }) }),
+      expect.objectContaining({
+        ID: 'expire-reports',
+        Status: 'Enabled',
+        Filter: { Prefix: 'reports/' },
+        Expiration: expect.objectContaining({ Days: 30 }),
+      }),
     ]);
     const { TagSet } = await s3.send(new GetBucketTaggingCommand({ Bucket }));
     expect(tagMap(TagSet, 'Key', 'Value')).toEqual(expectedTemplateTags(t, { 'data-class': 'internal' }));

@@ -55,17 +55,30 @@ spec:
     expect(up.summary.result).toBe('succeeded');
     const parameterArns = up.outputs.parameterArns!.value as Record<string, string>;
     const secretArns = up.outputs.secretArns!.value as Record<string, string>;
-    expect(Object.keys(parameterArns).sort()).toEqual([`/${environment}/api-token`, `/${environment}/log-level`, `/${environment}/regions`]);
+    expect(Object.keys(parameterArns).sort()).toEqual([
+      `/${environment}/api-token`,
+      `/${environment}/log-level`,
+      `/${environment}/regions`,
+    ]);
 
     const get = async (name: string) => (await ssm.send(new GetParameterCommand({ Name: name, WithDecryption: true }))).Parameter!;
-    expect(await get(`/${environment}/log-level`)).toMatchObject({ Type: 'String', Value: 'debug', ARN: parameterArns[`/${environment}/log-level`] });
+    expect(await get(`/${environment}/log-level`)).toMatchObject({
+      Type: 'String',
+      Value: 'debug',
+      ARN: parameterArns[`/${environment}/log-level`],
+    });
     expect(await get(`/${environment}/regions`)).toMatchObject({ Type: 'StringList', Value: 'us-east-1,eu-west-1' });
     expect(await get(`/${environment}/api-token`)).toMatchObject({ Type: 'SecureString', Value: token });
-    const { TagList } = await ssm.send(new ListTagsForResourceCommand({ ResourceType: 'Parameter', ResourceId: `/${environment}/api-token` }));
+    const { TagList } = await ssm.send(
+      new ListTagsForResourceCommand({ ResourceType: 'Parameter', ResourceId: `/${environment}/api-token` }),
+    );
     expect(tagMap(TagList, 'Key', 'Value')).toEqual(expectedTemplateTags(t));
     const secretId = secretArns[`${environment}/db-password`]!;
     expect((await secrets.send(new GetSecretValueCommand({ SecretId: secretId }))).SecretString).toBe(password);
-    expect((await secrets.send(new DescribeSecretCommand({ SecretId: secretId }))).Tags).toContainEqual({ Key: 'managed-by', Value: 'driftless' });
+    expect((await secrets.send(new DescribeSecretCommand({ SecretId: secretId }))).Tags).toContainEqual({
+      Key: 'managed-by',
+      Value: 'driftless',
+    });
 
     // Neither the CLI's output nor the state on disk holds the values in plain text.
     expect(up.stdout + up.stderr).not.toContain(token);
@@ -77,6 +90,8 @@ spec:
 
     await expectStableThenDestroy(stack);
     await expect(get(`/${environment}/api-token`)).rejects.toMatchObject({ name: 'ParameterNotFound' });
-    await expect(secrets.send(new GetSecretValueCommand({ SecretId: secretId }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    await expect(secrets.send(new GetSecretValueCommand({ SecretId: secretId }))).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+    });
   });
 });

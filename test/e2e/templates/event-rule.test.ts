@@ -1,4 +1,10 @@
-import { DescribeRuleCommand, EventBridgeClient, ListTagsForResourceCommand, ListTargetsByRuleCommand, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import {
+  DescribeRuleCommand,
+  EventBridgeClient,
+  ListTagsForResourceCommand,
+  ListTargetsByRuleCommand,
+  PutEventsCommand,
+} from '@aws-sdk/client-eventbridge';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import { awsTestConfig, uniqueName } from '../../support/aws.js';
@@ -79,11 +85,15 @@ describe('event-rule template on LocalStack', () => {
     });
     await upOutputs(t.stack);
 
-    const put = await events.send(new PutEventsCommand({
-      Entries: [{ Source: 'shop.orders', DetailType: 'OrderPlaced', Detail: JSON.stringify({ order: 42 }) }],
-    }));
+    const put = await events.send(
+      new PutEventsCommand({
+        Entries: [{ Source: 'shop.orders', DetailType: 'OrderPlaced', Detail: JSON.stringify({ order: 42 }) }],
+      }),
+    );
     expect(put.FailedEntryCount).toBe(0);
-    const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queue.url as string, WaitTimeSeconds: 10, MaxNumberOfMessages: 1 }));
+    const received = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queue.url as string, WaitTimeSeconds: 10, MaxNumberOfMessages: 1 }),
+    );
     expect(received.Messages?.map((m) => JSON.parse(m.Body ?? '{}').detail)).toEqual([{ order: 42 }]);
 
     expect((await t.stack.destroy()).summary.result).toBe('succeeded');

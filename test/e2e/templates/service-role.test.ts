@@ -2,7 +2,14 @@ import { GetRoleCommand, GetRolePolicyCommand, IAMClient, ListRolePoliciesComman
 import { describe, expect, it } from 'vitest';
 import { INLINE_POLICY_NAME } from '../../../stacks/service-role/program.js';
 import { awsTestConfig } from '../../support/aws.js';
-import { expectedTemplateTags, expectStableThenDestroy, ORDERS_QUEUE_YAML, tagMap, templateStack, upOutputs } from '../../support/template-e2e.js';
+import {
+  expectedTemplateTags,
+  expectStableThenDestroy,
+  ORDERS_QUEUE_YAML,
+  tagMap,
+  templateStack,
+  upOutputs,
+} from '../../support/template-e2e.js';
 
 const roleYaml = `apiVersion: driftless/v1
 kind: Stack

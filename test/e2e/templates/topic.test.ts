@@ -1,4 +1,10 @@
-import { GetTopicAttributesCommand, ListSubscriptionsByTopicCommand, ListTagsForResourceCommand, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import {
+  GetTopicAttributesCommand,
+  ListSubscriptionsByTopicCommand,
+  ListTagsForResourceCommand,
+  PublishCommand,
+  SNSClient,
+} from '@aws-sdk/client-sns';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import { awsTestConfig, uniqueName } from '../../support/aws.js';
@@ -26,7 +32,7 @@ spec:
 `;
 
 describe('topic template on LocalStack', () => {
-  it('subscribes the queue of a queue stack from YAML, delivers through both stacks\' policies, is stable, and destroys cleanly', async () => {
+  it("subscribes the queue of a queue stack from YAML, delivers through both stacks' policies, is stable, and destroys cleanly", async () => {
     const sns = new SNSClient(awsTestConfig());
     const sqs = new SQSClient(awsTestConfig());
     // Both stacks of one environment: the queue stack's policy lets the topic send, no cross-stack write.
@@ -53,7 +59,9 @@ describe('topic template on LocalStack', () => {
 
     // Raw delivery: the queue receives the body itself, not the SNS envelope.
     await sns.send(new PublishCommand({ TopicArn: topicArn, Message: 'order-42' }));
-    const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queue.url as string, WaitTimeSeconds: 10, MaxNumberOfMessages: 1 }));
+    const received = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queue.url as string, WaitTimeSeconds: 10, MaxNumberOfMessages: 1 }),
+    );
     expect(received.Messages?.map((m) => m.Body)).toEqual(['order-42']);
 
     await expectStableThenDestroy(t.stack);

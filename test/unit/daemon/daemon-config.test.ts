@@ -14,15 +14,27 @@ describe('daemon configuration', () => {
   };
 
   it('applies defaults and lets environment variables override the file', async () => {
-    const r = await loadDaemonConfig(file('ok.yaml', 'source:\n  repository: /srv/envs\nhttp:\n  port: 9000\n'), { DRIFTLESS_HTTP_PORT: '9100', DRIFTLESS_POLL_INTERVAL_SECONDS: '5' });
-    expect(r.ok && r.config).toMatchObject({ source: { repository: '/srv/envs', pollIntervalSeconds: 5, environmentsPath: 'environments', defaultDeployBranch: 'main' }, http: { host: '127.0.0.1', port: 9100 }, shutdown: { finishWithinSeconds: 20, deadlineSeconds: 60 } });
+    const r = await loadDaemonConfig(file('ok.yaml', 'source:\n  repository: /srv/envs\nhttp:\n  port: 9000\n'), {
+      DRIFTLESS_HTTP_PORT: '9100',
+      DRIFTLESS_POLL_INTERVAL_SECONDS: '5',
+    });
+    expect(r.ok && r.config).toMatchObject({
+      source: { repository: '/srv/envs', pollIntervalSeconds: 5, environmentsPath: 'environments', defaultDeployBranch: 'main' },
+      http: { host: '127.0.0.1', port: 9100 },
+      shutdown: { finishWithinSeconds: 20, deadlineSeconds: 60 },
+    });
   });
 
   it('names file:line:col for mistakes in the file, with a suggestion for typos', async () => {
-    const r = await loadDaemonConfig(file('bad.yaml', 'source:\n  repository: /srv/envs\n  pollIntervalSecond: 5\nhttp:\n  port: "eighty"\n'), {});
+    const r = await loadDaemonConfig(
+      file('bad.yaml', 'source:\n  repository: /srv/envs\n  pollIntervalSecond: 5\nhttp:\n  port: "eighty"\n'),
+      {},
+    );
     expect(r.ok).toBe(false);
     const text = r.ok ? '' : r.messages.map(formatMessage).join('\n');
-    expect(text).toMatch(/bad\.yaml:3:3 source\.pollIntervalSecond: unknown key "pollIntervalSecond" \(did you mean "pollIntervalSeconds"\?\)/);
+    expect(text).toMatch(
+      /bad\.yaml:3:3 source\.pollIntervalSecond: unknown key "pollIntervalSecond" \(did you mean "pollIntervalSeconds"\?\)/,
+    );
     expect(text).toMatch(/bad\.yaml:5:3 http\.port: expected number, got string/);
   });
 

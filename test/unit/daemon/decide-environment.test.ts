@@ -1,7 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { decideEnvironment, deployBranchOf, deployChangeBase, folderChanged, type EnvironmentAtHead } from '../../../engine/daemon/decide-environment.js';
+import {
+  decideEnvironment,
+  deployBranchOf,
+  deployChangeBase,
+  folderChanged,
+  type EnvironmentAtHead,
+} from '../../../engine/daemon/decide-environment.js';
 
-const at = (over: Partial<EnvironmentAtHead>): EnvironmentAtHead => ({ branch: 'main', revision: 'c2', deployBranch: 'main', valid: true, changed: true, lastAttempted: 'c1', deployBranchExists: true, ...over });
+const at = (over: Partial<EnvironmentAtHead>): EnvironmentAtHead => ({
+  branch: 'main',
+  revision: 'c2',
+  deployBranch: 'main',
+  valid: true,
+  changed: true,
+  lastAttempted: 'c1',
+  deployBranchExists: true,
+  ...over,
+});
 
 describe('decideEnvironment', () => {
   it.each([
@@ -13,7 +28,11 @@ describe('decideEnvironment', () => {
     ['an invalid feature branch is previewed (its report shows the errors)', at({ branch: 'feature/x', valid: false }), 'preview'],
     ['a feature branch that leaves the folder alone is skipped', at({ branch: 'feature/x', changed: false }), 'skip'],
     ['the deploy branch of another environment is only previewed', at({ branch: 'main', deployBranch: 'release' }), 'preview'],
-    ['no preview without the deploy branch to compare against', at({ branch: 'main', deployBranch: 'release', deployBranchExists: false }), 'skip'],
+    [
+      'no preview without the deploy branch to compare against',
+      at({ branch: 'main', deployBranch: 'release', deployBranchExists: false }),
+      'skip',
+    ],
   ] as const)('%s', (_name, input, kind) => {
     expect(decideEnvironment(input).kind).toBe(kind);
   });

@@ -7,7 +7,7 @@ describe('webhook verification', () => {
   const body = Buffer.from('{"ref":"refs/heads/main"}');
 
   it("accepts GitHub's documented signature form and nothing else", () => {
-    const expected = 'sha256=' + createHmac('sha256', 'It\'s a Secret to Everybody').update(body).digest('hex');
+    const expected = 'sha256=' + createHmac('sha256', "It's a Secret to Everybody").update(body).digest('hex');
     expect(githubSignature("It's a Secret to Everybody", body)).toBe(expected);
     expect(verifyGithub("It's a Secret to Everybody", body, expected)).toBe(true);
     expect(verifyGithub("It's a Secret to Everybody", Buffer.from(body.toString() + '\n'), expected)).toBe(false);
@@ -34,7 +34,9 @@ describe('webhook verification', () => {
   });
 
   it('redacts credentials in repository URLs wherever they appear', () => {
-    expect(redactCredentials("fatal: unable to access 'https://bot:tok@git.example.com/x.git/'")).toBe("fatal: unable to access 'https://[redacted]@git.example.com/x.git/'");
+    expect(redactCredentials("fatal: unable to access 'https://bot:tok@git.example.com/x.git/'")).toBe(
+      "fatal: unable to access 'https://[redacted]@git.example.com/x.git/'",
+    );
     expect(redactCredentials('ssh://git@host/x.git and git@host:org/x.git')).toBe('ssh://[redacted]@host/x.git and git@host:org/x.git');
     expect(redactCredentials('/srv/repos/envs')).toBe('/srv/repos/envs');
   });

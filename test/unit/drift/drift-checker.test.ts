@@ -13,7 +13,17 @@ import { tempDir } from '../../support/temp.js';
  * The checker's decisions — alert once per distinct drift, recover once, remediate
  * only when safe — with a scripted runner. Real refreshes run in test/e2e/drift.
  */
-const drifted: ResourceStep = { urn: 'urn:q', type: 'driftless-aws:sqs:Queue', name: 'queue', op: 'update', oldInputs: { t: 30 }, newInputs: { t: 120 }, oldOutputs: undefined, newOutputs: undefined, diffs: undefined };
+const drifted: ResourceStep = {
+  urn: 'urn:q',
+  type: 'driftless-aws:sqs:Queue',
+  name: 'queue',
+  op: 'update',
+  oldInputs: { t: 30 },
+  newInputs: { t: 120 },
+  oldOutputs: undefined,
+  newOutputs: undefined,
+  diffs: undefined,
+};
 const refreshed = (steps: ResourceStep[]): OperationOutcome => ({ ok: true, changes: {}, steps, outputs: {}, durationMs: 1 });
 
 function setup() {
@@ -35,13 +45,34 @@ function setup() {
   };
   const log = pino({ level: 'silent' });
   const sent: Notification[] = [];
-  const checker = new DriftChecker({ store, runner, reconciler: new Reconciler({ store, runner, log }), notifier: { notify: async (n) => void sent.push(n) }, log });
+  const checker = new DriftChecker({
+    store,
+    runner,
+    reconciler: new Reconciler({ store, runner, log }),
+    notifier: { notify: async (n) => void sent.push(n) },
+    log,
+  });
   const bound: ReconcileStack = {
     desired: { name: 'q', template: 'queue', templateVersion: '1', spec: {}, dependsOn: [] },
-    target: () => ({ environment: 'dev', stack: 'q', program: async () => ({}), backend: { url: 'file:///x', pulumiHome: '/x' }, envVars: {}, workDir: '/x', secretsProvider: 'passphrase' }),
+    target: () => ({
+      environment: 'dev',
+      stack: 'q',
+      program: async () => ({}),
+      backend: { url: 'file:///x', pulumiHome: '/x' },
+      envVars: {},
+      workDir: '/x',
+      secretsProvider: 'passphrase',
+    }),
   };
   const markApplied = (lastResult: 'succeeded' | 'failed') =>
-    store.saveStatus({ environment: 'dev', stack: 'q', applied: { ...fingerprintOf(bound.desired, {}), revision: 'r1', outputs: {}, at: 't' }, lastResult, lastRevision: 'r1', lastError: undefined });
+    store.saveStatus({
+      environment: 'dev',
+      stack: 'q',
+      applied: { ...fingerprintOf(bound.desired, {}), revision: 'r1', outputs: {}, at: 't' },
+      lastResult,
+      lastRevision: 'r1',
+      lastError: undefined,
+    });
   const check = (mode: 'detect' | 'remediate', allowRemediation = true) =>
     checker.check({ environment: 'dev', revision: 'r1', trigger: 'schedule', stacks: [{ bound, mode }], allowRemediation, parallelism: 1 });
   return { store, sent, calls, check, markApplied, setLive: (s: ResourceStep[]) => (live = s) };
@@ -76,7 +107,10 @@ describe('DriftChecker', () => {
     t.markApplied('failed');
     expect((await t.check('remediate')).stacks[0]).toMatchObject({ status: 'not-remediated', reason: 'its last up failed' });
     t.markApplied('succeeded');
-    expect((await t.check('remediate', false)).stacks[0]).toMatchObject({ status: 'not-remediated', reason: "Git's current state of the environment is invalid" });
+    expect((await t.check('remediate', false)).stacks[0]).toMatchObject({
+      status: 'not-remediated',
+      reason: "Git's current state of the environment is invalid",
+    });
     expect(t.calls.filter((c) => c.startsWith('up'))).toEqual([]);
   });
 

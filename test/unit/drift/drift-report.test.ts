@@ -18,7 +18,11 @@ describe('driftFromRefreshSteps', () => {
   it('reports modified fields with desired and actual values, ignoring Pulumi bookkeeping', () => {
     const drifted = driftFromRefreshSteps([
       step('same', { a: 1 }, { a: 1 }),
-      step('update', { visibilityTimeoutSeconds: 30, tags: { team: 'a' }, __defaults: [] }, { visibilityTimeoutSeconds: 120, tags: { team: 'a', rogue: 'x' }, __defaults: ['x'] }),
+      step(
+        'update',
+        { visibilityTimeoutSeconds: 30, tags: { team: 'a' }, __defaults: [] },
+        { visibilityTimeoutSeconds: 120, tags: { team: 'a', rogue: 'x' }, __defaults: ['x'] },
+      ),
     ]);
     expect(drifted).toEqual([
       {

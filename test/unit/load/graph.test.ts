@@ -9,14 +9,27 @@ describe('dependency graph', () => {
     ['self loop', { a: ['a'] }, [['a']]],
     ['two-cycle', { b: ['a'], a: ['b'] }, [['a', 'b']]],
     ['three-cycle named from its first stack', { c: ['b'], b: ['a'], a: ['c'] }, [['a', 'c', 'b']]],
-    ['two separate cycles', { a: ['b'], b: ['a'], x: ['y'], y: ['x'], z: ['a'] }, [['a', 'b'], ['x', 'y']]],
+    [
+      'two separate cycles',
+      { a: ['b'], b: ['a'], x: ['y'], y: ['x'], z: ['a'] },
+      [
+        ['a', 'b'],
+        ['x', 'y'],
+      ],
+    ],
     ['diamond is no cycle', { top: ['l', 'r'], l: ['base'], r: ['base'], base: [] }, []],
   ])('%s', (_why, graph, cycles) => {
     expect(findCycles(deps(graph))).toEqual(cycles);
   });
 
   it('orders dependencies first, alphabetically among ready stacks, leaving cycles out', () => {
-    expect(topologicalOrder(deps({ top: ['l', 'r'], r: ['base'], l: ['base'], base: [], lone: [] }))).toEqual(['base', 'l', 'lone', 'r', 'top']);
+    expect(topologicalOrder(deps({ top: ['l', 'r'], r: ['base'], l: ['base'], base: [], lone: [] }))).toEqual([
+      'base',
+      'l',
+      'lone',
+      'r',
+      'top',
+    ]);
     expect(topologicalOrder(deps({ a: ['b'], b: ['a'], c: [] }))).toEqual(['c']);
   });
 

@@ -47,7 +47,12 @@ describe('driftless schema', () => {
     const validate = ajv.compile(combined);
     const docs = exampleDocuments();
     expect(docs.length).toBeGreaterThanOrEqual(10);
-    for (const d of docs) expect({ file: d.file, valid: validate(d.value), errors: validate.errors ?? null }).toEqual({ file: d.file, valid: true, errors: null });
+    for (const d of docs)
+      expect({ file: d.file, valid: validate(d.value), errors: validate.errors ?? null }).toEqual({
+        file: d.file,
+        valid: true,
+        errors: null,
+      });
   });
 
   it('rejects unknown keys, wrong types, unknown templates and bad template params', () => {
@@ -61,7 +66,15 @@ describe('driftless schema', () => {
       ['unknown template', { ...queue, spec: { ...queue.spec, template: 'sqs-queue' } }],
       ['bad params', { ...queue, spec: { ...queue.spec, params: { visibilityTimeoutSeconds: '30s' } } }],
       ['param typo', { ...queue, spec: { ...queue.spec, params: { visibiltyTimeoutSeconds: 30 } } }],
-      ['environment without backend', { apiVersion: 'driftless/v1', kind: 'Environment', metadata: { name: 'x' }, spec: { deployBranch: 'main', aws: { region: 'us-east-1' } } }],
+      [
+        'environment without backend',
+        {
+          apiVersion: 'driftless/v1',
+          kind: 'Environment',
+          metadata: { name: 'x' },
+          spec: { deployBranch: 'main', aws: { region: 'us-east-1' } },
+        },
+      ],
     ];
     for (const [why, doc] of variants) expect({ why, valid: validate(doc) }).toEqual({ why, valid: false });
   });

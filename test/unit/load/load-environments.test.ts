@@ -11,7 +11,14 @@ describe('loadEnvironments on the examples', () => {
     expect(r.environments.map((e) => e.name)).toEqual(['dev', 'prod']);
     const prod = r.environments[1]!;
     expect(prod.file).toBe('environments/prod/environment.yaml');
-    expect(prod.stacks.map((s) => s.name)).toEqual(['app-config', 'data-key', 'archive-bucket', 'orders-queue', 'orders-topic', 'worker-role']);
+    expect(prod.stacks.map((s) => s.name)).toEqual([
+      'app-config',
+      'data-key',
+      'archive-bucket',
+      'orders-queue',
+      'orders-topic',
+      'worker-role',
+    ]);
     expect(prod.graph.dependents['orders-queue']).toEqual(['orders-topic', 'worker-role']);
     const queue = prod.stacks.find((s) => s.name === 'orders-queue')!;
     expect(queue.template).toBe('queue');
@@ -26,7 +33,16 @@ describe('loadEnvironments on the examples', () => {
     const r = await loadEnvironments('test/fixtures/does-not-exist');
     expect(r).toEqual({
       environments: [],
-      messages: [{ file: 'test/fixtures/does-not-exist', line: 1, col: 1, path: '', message: 'environments folder does not exist', severity: 'error' }],
+      messages: [
+        {
+          file: 'test/fixtures/does-not-exist',
+          line: 1,
+          col: 1,
+          path: '',
+          message: 'environments folder does not exist',
+          severity: 'error',
+        },
+      ],
     });
     const one = await loadEnvironment('test/fixtures/does-not-exist/dev');
     expect(one.environment).toBeUndefined();

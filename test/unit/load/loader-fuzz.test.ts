@@ -41,8 +41,40 @@ function expectValueOrMessages(r: EnvironmentCheck): void {
 
 /** Pieces of YAML syntax that make mutations reach the parser's corners. */
 const yamlBits = fc.constantFrom(
-  ':', ': ', '-', '- ', '[', ']', '{', '}', ',', '&a ', '*a', '!Ref ', '!!binary ', '\t', '\n', '  ', '---\n', '...\n', '#',
-  '"', "'", '|', '>', '? ', '<<: *a', '~', 'null', 'true', '0x1F', '1e400', '\u00a0', '\ufeff', '\u0000', '\r\n',
+  ':',
+  ': ',
+  '-',
+  '- ',
+  '[',
+  ']',
+  '{',
+  '}',
+  ',',
+  '&a ',
+  '*a',
+  '!Ref ',
+  '!!binary ',
+  '\t',
+  '\n',
+  '  ',
+  '---\n',
+  '...\n',
+  '#',
+  '"',
+  "'",
+  '|',
+  '>',
+  '? ',
+  '<<: *a',
+  '~',
+  'null',
+  'true',
+  '0x1F',
+  '1e400',
+  '\u00a0',
+  '\ufeff',
+  '\u0000',
+  '\r\n',
 );
 
 /** Insertions, deletions, line duplications and re-indentations of a valid document. */
@@ -80,18 +112,26 @@ const runs = { numRuns: 150 };
 
 describe('loader under random and mutated input', () => {
   it('random bytes as a stack file: messages, never a throw', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 2048 }), (bytes) => expectValueOrMessages(check('fuzz.yaml', bytes))), runs);
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 2048 }), (bytes) => expectValueOrMessages(check('fuzz.yaml', bytes))),
+      runs,
+    );
   });
 
   it('random text as the environment file: messages, never a throw', () => {
     fc.assert(
-      fc.property(fc.string({ unit: 'binary', maxLength: 512 }), (text) => expectValueOrMessages(check('environment.yaml', encoder.encode(text)))),
+      fc.property(fc.string({ unit: 'binary', maxLength: 512 }), (text) =>
+        expectValueOrMessages(check('environment.yaml', encoder.encode(text))),
+      ),
       runs,
     );
   });
 
   it('mutated example documents: a value or messages, never a throw', () => {
-    fc.assert(fc.property(mutated, ({ target, text }) => expectValueOrMessages(check(target, encoder.encode(text)))), { numRuns: 300 });
+    fc.assert(
+      fc.property(mutated, ({ target, text }) => expectValueOrMessages(check(target, encoder.encode(text)))),
+      { numRuns: 300 },
+    );
   });
 
   it('random data in a stack envelope and in params: a value or messages', () => {
@@ -101,8 +141,17 @@ describe('loader under random and mutated input', () => {
       metadata: fc.oneof(fc.record({ name: fc.string({ maxLength: 12 }) }), fc.anything()),
       spec: fc.record(
         {
-          template: fc.oneof(fc.constantFrom('queue', 'topic', 'bucket', 'config', 'service-role', 'event-rule', 'kms-key', '__proto__', 'constructor'), fc.anything()),
-          params: fc.oneof(fc.dictionary(fc.constantFrom('visibilityTimeoutSeconds', 'fifo', 'subscriptions', 'policies', 'parameters', 'target', 'x'), fc.anything()), fc.anything()),
+          template: fc.oneof(
+            fc.constantFrom('queue', 'topic', 'bucket', 'config', 'service-role', 'event-rule', 'kms-key', '__proto__', 'constructor'),
+            fc.anything(),
+          ),
+          params: fc.oneof(
+            fc.dictionary(
+              fc.constantFrom('visibilityTimeoutSeconds', 'fifo', 'subscriptions', 'policies', 'parameters', 'target', 'x'),
+              fc.anything(),
+            ),
+            fc.anything(),
+          ),
           dependsOn: fc.oneof(fc.array(fc.constantFrom('orders-queue', 'fuzz', 'nope', '../x')), fc.anything()),
         },
         { requiredKeys: [] },
@@ -129,7 +178,14 @@ describe('loader under random and mutated input', () => {
       '- '.repeat(10_000) + 'x',
       Array.from({ length: 300 }, (_, i) => ' '.repeat(i) + 'a:').join('\n'),
       '? [a]\n: b\n',
-      'a: &a [x]\n' + Array.from({ length: 30 }, (_, i) => `k${i}: &k${i} [${Array(10).fill(i === 0 ? '*a' : `*k${i - 1}`).join(',')}]`).join('\n'),
+      'a: &a [x]\n' +
+        Array.from(
+          { length: 30 },
+          (_, i) =>
+            `k${i}: &k${i} [${Array(10)
+              .fill(i === 0 ? '*a' : `*k${i - 1}`)
+              .join(',')}]`,
+        ).join('\n'),
       '---\n'.repeat(1_000),
       'key: value\n'.repeat(5_000),
     ];
@@ -141,7 +197,10 @@ describe('loader under random and mutated input', () => {
   });
 
   it('the unmutated examples load (the properties above start from valid input)', () => {
-    const r = check('none.yaml', encoder.encode('apiVersion: driftless/v1\nkind: Stack\nmetadata: { name: extra }\nspec: { template: kms-key }\n'));
+    const r = check(
+      'none.yaml',
+      encoder.encode('apiVersion: driftless/v1\nkind: Stack\nmetadata: { name: extra }\nspec: { template: kms-key }\n'),
+    );
     expect(r.messages).toEqual([]);
     expect(r.environment?.stacks.map((s) => s.name)).toContain('extra');
   });

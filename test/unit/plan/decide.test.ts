@@ -3,8 +3,20 @@ import { decideStack, fingerprintOf, type DesiredStack } from '../../../engine/p
 import { planEnvironment } from '../../../engine/plan/plan-environment.js';
 import type { StackStatus } from '../../../engine/store/run-store.js';
 
-const queue: DesiredStack = { name: 'queue', template: 'queue', templateVersion: '1.0.0', spec: { params: { visibilityTimeoutSeconds: 30 } }, dependsOn: [] };
-const topic: DesiredStack = { name: 'topic', template: 'topic', templateVersion: '1.0.0', spec: { params: { subs: ['queue'] } }, dependsOn: ['queue'] };
+const queue: DesiredStack = {
+  name: 'queue',
+  template: 'queue',
+  templateVersion: '1.0.0',
+  spec: { params: { visibilityTimeoutSeconds: 30 } },
+  dependsOn: [],
+};
+const topic: DesiredStack = {
+  name: 'topic',
+  template: 'topic',
+  templateVersion: '1.0.0',
+  spec: { params: { subs: ['queue'] } },
+  dependsOn: ['queue'],
+};
 const other: DesiredStack = { name: 'other', template: 'bucket', templateVersion: '1.0.0', spec: {}, dependsOn: [] };
 const queueOutputs = { arn: 'arn:aws:sqs:us-east-1:000000000000:q' };
 
@@ -25,11 +37,25 @@ describe('decideStack', () => {
     ['never applied', queue, undefined, {}, 'apply', 'never-applied'],
     ['applied and unchanged', queue, appliedAs(queue), {}, 'skip', 'unchanged'],
     ['params changed', { ...queue, spec: { params: { visibilityTimeoutSeconds: 60 } } }, appliedAs(queue), {}, 'apply', 'spec-changed'],
-    ['key order does not matter', { ...queue, spec: { params: { visibilityTimeoutSeconds: 30 } } }, appliedAs({ ...queue, spec: { params: { visibilityTimeoutSeconds: 30 } } }), {}, 'skip', 'unchanged'],
+    [
+      'key order does not matter',
+      { ...queue, spec: { params: { visibilityTimeoutSeconds: 30 } } },
+      appliedAs({ ...queue, spec: { params: { visibilityTimeoutSeconds: 30 } } }),
+      {},
+      'skip',
+      'unchanged',
+    ],
     ['template version changed', { ...queue, templateVersion: '1.1.0' }, appliedAs(queue), {}, 'apply', 'template-changed'],
     ['last run failed', queue, appliedAs(queue, {}, { lastResult: 'failed' }), {}, 'apply', 'last-run-failed'],
     ['dependency outputs unchanged', topic, appliedAs(topic, { queue: queueOutputs }), { queue: queueOutputs }, 'skip', 'unchanged'],
-    ['dependency outputs changed', topic, appliedAs(topic, { queue: queueOutputs }), { queue: { arn: 'arn:new' } }, 'apply', 'dependencies-changed'],
+    [
+      'dependency outputs changed',
+      topic,
+      appliedAs(topic, { queue: queueOutputs }),
+      { queue: { arn: 'arn:new' } },
+      'apply',
+      'dependencies-changed',
+    ],
     ['failed first apply', queue, { ...appliedAs(queue), applied: undefined, lastResult: 'failed' }, {}, 'apply', 'never-applied'],
   ];
   it.each(cases)('%s', (_name, stack, status, deps, action, reason) => {
@@ -59,7 +85,9 @@ describe('planEnvironment', () => {
   });
 
   it('plans nothing to run for an environment applied at its current spec', () => {
-    const plan = planEnvironment([queue, topic, other], [appliedAs(queue), appliedAs(topic, { queue: queueOutputs }), appliedAs(other)], { prune: false });
+    const plan = planEnvironment([queue, topic, other], [appliedAs(queue), appliedAs(topic, { queue: queueOutputs }), appliedAs(other)], {
+      prune: false,
+    });
     expect(plan.stacks.every((s) => s.decision.action === 'skip')).toBe(true);
   });
 });

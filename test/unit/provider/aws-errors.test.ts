@@ -42,11 +42,15 @@ describe('awsCall', () => {
   it('retries throttling, then succeeds', async () => {
     let calls = 0;
     const delays: number[] = [];
-    const out = await awsCall('SQS CreateQueue', async () => {
-      calls++;
-      if (calls < 3) throw awsError('ThrottlingException', 400);
-      return 'ok';
-    }, { sleep: async (ms) => delays.push(ms), random: () => 1 });
+    const out = await awsCall(
+      'SQS CreateQueue',
+      async () => {
+        calls++;
+        if (calls < 3) throw awsError('ThrottlingException', 400);
+        return 'ok';
+      },
+      { sleep: async (ms) => delays.push(ms), random: () => 1 },
+    );
     expect(out).toBe('ok');
     expect(calls).toBe(3);
     expect(delays).toEqual([200, 400]);
@@ -54,10 +58,14 @@ describe('awsCall', () => {
 
   it('does not retry validation errors and says what failed', async () => {
     let calls = 0;
-    const err = await awsCall('SQS CreateQueue', async () => {
-      calls++;
-      throw awsError('InvalidAttributeValue', 400, 'VisibilityTimeout is invalid');
-    }, noSleep).catch((e: unknown) => e);
+    const err = await awsCall(
+      'SQS CreateQueue',
+      async () => {
+        calls++;
+        throw awsError('InvalidAttributeValue', 400, 'VisibilityTimeout is invalid');
+      },
+      noSleep,
+    ).catch((e: unknown) => e);
     expect(calls).toBe(1);
     expect(err).toBeInstanceOf(AwsCallError);
     expect(err).toMatchObject({ kind: 'Validation', code: 'InvalidAttributeValue', operation: 'SQS CreateQueue' });
@@ -70,13 +78,32 @@ describe('awsCall', () => {
       calls++;
       throw awsError('NoSuchBucket', 404);
     };
-    await expect(awsCall('S3 PutBucketTagging', fail, { ...noSleep, alsoRetry: ['NotFound'], maxAttempts: 4 })).rejects.toMatchObject({ kind: 'NotFound', attempts: 4 });
+    await expect(awsCall('S3 PutBucketTagging', fail, { ...noSleep, alsoRetry: ['NotFound'], maxAttempts: 4 })).rejects.toMatchObject({
+      kind: 'NotFound',
+      attempts: 4,
+    });
     expect(calls).toBe(4);
   });
 
   it('unlessNotFound turns NotFound into undefined and lets other kinds through', async () => {
-    await expect(unlessNotFound('SQS DeleteQueue', async () => { throw awsError('QueueDoesNotExist', 400); }, noSleep)).resolves.toBeUndefined();
-    await expect(unlessNotFound('SQS DeleteQueue', async () => { throw awsError('AccessDenied', 403); }, noSleep)).rejects.toMatchObject({ kind: 'AccessDenied' });
+    await expect(
+      unlessNotFound(
+        'SQS DeleteQueue',
+        async () => {
+          throw awsError('QueueDoesNotExist', 400);
+        },
+        noSleep,
+      ),
+    ).resolves.toBeUndefined();
+    await expect(
+      unlessNotFound(
+        'SQS DeleteQueue',
+        async () => {
+          throw awsError('AccessDenied', 403);
+        },
+        noSleep,
+      ),
+    ).rejects.toMatchObject({ kind: 'AccessDenied' });
   });
 
   it('backs off exponentially with full jitter, capped', () => {
@@ -89,7 +116,10 @@ describe('awsCall', () => {
 describe('awsClientSettings', () => {
   it('takes region and endpoint from the environment', () => {
     expect(awsClientSettings({ AWS_REGION: 'eu-west-1', AWS_ENDPOINT_URL: 'http://127.0.0.1:4566' })).toEqual({
-      region: 'eu-west-1', endpoint: 'http://127.0.0.1:4566', forcePathStyle: true, maxAttempts: 1,
+      region: 'eu-west-1',
+      endpoint: 'http://127.0.0.1:4566',
+      forcePathStyle: true,
+      maxAttempts: 1,
     });
     expect(awsClientSettings({ AWS_DEFAULT_REGION: 'us-west-2' })).toEqual({ region: 'us-west-2', maxAttempts: 1 });
   });

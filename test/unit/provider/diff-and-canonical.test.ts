@@ -12,8 +12,14 @@ describe('canonical forms', () => {
   });
 
   it('folds one-item lists in policies but keeps Statement a list', () => {
-    const written = { Version: '2012-10-17', Statement: { Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: ['*'], Principal: { AWS: ['*'] } } };
-    const returned = { Statement: [{ Resource: '*', Principal: { AWS: '*' }, Action: 'sqs:SendMessage', Effect: 'Allow' }], Version: '2012-10-17' };
+    const written = {
+      Version: '2012-10-17',
+      Statement: { Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: ['*'], Principal: { AWS: ['*'] } },
+    };
+    const returned = {
+      Statement: [{ Resource: '*', Principal: { AWS: '*' }, Action: 'sqs:SendMessage', Effect: 'Allow' }],
+      Version: '2012-10-17',
+    };
     expect(canonicalPolicy(written)).toBe(canonicalPolicy(returned));
     expect(JSON.parse(canonicalPolicy(written)).Statement).toHaveLength(1);
     expect(canonicalPolicy({ Statement: [{ Action: ['a', 'b'] }] })).toBe('{"Statement":[{"Action":["a","b"]}]}');

@@ -20,7 +20,11 @@ describe('Dispatcher.check', () => {
     const r = await provider.check(queueUrn, {}, { name: 'orders', policy: '{"Statement":[{"Effect":"Allow","Action":["sqs:*"]}]}' });
     expect(r.failures).toBeUndefined();
     expect(r.inputs).toMatchObject({
-      name: 'orders', fifoQueue: false, visibilityTimeoutSeconds: 30, messageRetentionSeconds: 345_600, tags: {},
+      name: 'orders',
+      fifoQueue: false,
+      visibilityTimeoutSeconds: 30,
+      messageRetentionSeconds: 345_600,
+      tags: {},
       policy: '{"Statement":[{"Action":"sqs:*","Effect":"Allow"}]}',
     });
   });
@@ -34,7 +38,11 @@ describe('Dispatcher.check', () => {
     [{ name: 'orders', policy: '{"Version": "2012-10-17"}' }, 'policy', /without "Statement"/],
     [{ name: 'orders', redrivePolicy: { deadLetterTargetArn: 'dlq', maxReceiveCount: 5 } }, 'redrivePolicy.deadLetterTargetArn', /ARN/],
     [{ name: 'orders', visiblityTimeoutSeconds: 30 }, 'visiblityTimeoutSeconds', /not a known property/],
-    [{ name: 'orders', redrivePolicy: { deadLetterTargetArn: 'arn:aws:sqs:us-east-1:0:dlq', maxReceiveCount: 5, max: 1 } }, 'redrivePolicy.max', /not a known property/],
+    [
+      { name: 'orders', redrivePolicy: { deadLetterTargetArn: 'arn:aws:sqs:us-east-1:0:dlq', maxReceiveCount: 5, max: 1 } },
+      'redrivePolicy.max',
+      /not a known property/,
+    ],
   ])('rejects %j at %s', async (news, property, reason) => {
     const r = await provider.check(queueUrn, {}, news);
     expect(r.failures).toEqual([{ property, reason: expect.stringMatching(reason) }]);
@@ -66,13 +74,26 @@ describe('Dispatcher.diff', () => {
 
   it('updates in place, replaces, and deletes first only when the user fixed the name', async () => {
     const olds = { ...(await stored({ name: 'orders' })), arn: 'arn:aws:sqs:us-east-1:0:orders', url: 'u' };
-    expect(await provider.diff('u', queueUrn, olds, await stored({ name: 'orders' }))).toEqual({ changes: false, replaces: [], deleteBeforeReplace: false });
-    expect(await provider.diff('u', queueUrn, olds, await stored({ name: 'orders', visibilityTimeoutSeconds: 45 })))
-      .toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
-    expect(await provider.diff('u', queueUrn, olds, await stored({ name: 'orders-v2' })))
-      .toEqual({ changes: true, replaces: ['name'], deleteBeforeReplace: true });
+    expect(await provider.diff('u', queueUrn, olds, await stored({ name: 'orders' }))).toEqual({
+      changes: false,
+      replaces: [],
+      deleteBeforeReplace: false,
+    });
+    expect(await provider.diff('u', queueUrn, olds, await stored({ name: 'orders', visibilityTimeoutSeconds: 45 }))).toEqual({
+      changes: true,
+      replaces: [],
+      deleteBeforeReplace: false,
+    });
+    expect(await provider.diff('u', queueUrn, olds, await stored({ name: 'orders-v2' }))).toEqual({
+      changes: true,
+      replaces: ['name'],
+      deleteBeforeReplace: true,
+    });
     const generated = await stored({});
-    expect(await provider.diff('u', queueUrn, generated, { ...generated, fifoQueue: true }))
-      .toEqual({ changes: true, replaces: ['fifoQueue'], deleteBeforeReplace: false });
+    expect(await provider.diff('u', queueUrn, generated, { ...generated, fifoQueue: true })).toEqual({
+      changes: true,
+      replaces: ['fifoQueue'],
+      deleteBeforeReplace: false,
+    });
   });
 });

@@ -8,7 +8,11 @@ describe('classifyPulumiFailure', () => {
     ['CommandError', 'error: update canceled', 'cancelled'],
     ['CommandError', 'ThrottlingException: Rate exceeded', 'transient'],
     ['CommandError', 'connect ECONNREFUSED 127.0.0.1:4566', 'transient'],
-    ['CommandError', 'driftless-aws:sqs:Queue resource \'q\': property visibilityTimeoutSeconds value {} has a problem: check failed', 'invalid'],
+    [
+      'CommandError',
+      "driftless-aws:sqs:Queue resource 'q': property visibilityTimeoutSeconds value {} has a problem: check failed",
+      'invalid',
+    ],
     ['CommandError', 'MalformedPolicyDocument: Syntax errors in policy', 'invalid'],
     ['CommandError', 'AccessDenied: User is not authorized to perform sqs:CreateQueue', 'provider'],
     ['Error', 'something unexpected', 'provider'],
@@ -17,13 +21,18 @@ describe('classifyPulumiFailure', () => {
   });
 
   it('retries only transient and locked failures', () => {
-    expect(['transient', 'locked', 'invalid', 'provider', 'cancelled', 'internal'].filter((k) => isRetryable(k as never))).toEqual(['transient', 'locked']);
+    expect(['transient', 'locked', 'invalid', 'provider', 'cancelled', 'internal'].filter((k) => isRetryable(k as never))).toEqual([
+      'transient',
+      'locked',
+    ]);
   });
 });
 
 describe('summarizeFailure', () => {
   it('prefers the engine diagnostics, deduplicated', () => {
-    expect(summarizeFailure(['  queue: AccessDenied ', 'queue: AccessDenied', 'update failed'], 'Command failed with exit code 255')).toBe('queue: AccessDenied');
+    expect(summarizeFailure(['  queue: AccessDenied ', 'queue: AccessDenied', 'update failed'], 'Command failed with exit code 255')).toBe(
+      'queue: AccessDenied',
+    );
   });
   it('falls back to the error lines of the CLI output', () => {
     expect(summarizeFailure([], 'Command failed with exit code 255\nstdout:\n  error: no stack named x')).toBe('error: no stack named x');

@@ -28,21 +28,41 @@ class ScriptedRunner implements StackRunner {
   previewRefresh = (t: StackTarget) => this.op('previewRefresh', t);
 }
 
-const ok = (outputs: Record<string, unknown> = {}): OperationOutcome => ({ ok: true, changes: { create: 1 }, steps: [], outputs, durationMs: 1 });
+const ok = (outputs: Record<string, unknown> = {}): OperationOutcome => ({
+  ok: true,
+  changes: { create: 1 },
+  steps: [],
+  outputs,
+  durationMs: 1,
+});
 const fail = (kind: 'transient' | 'provider'): OperationOutcome => ({ ok: false, kind, message: `${kind} failure`, durationMs: 1 });
 
 function stack(name: string, dependsOn: string[] = [], spec: unknown = {}): ReconcileStack {
   const desired: DesiredStack = { name, template: 't', templateVersion: '1', spec, dependsOn };
   return {
     desired,
-    target: () => ({ environment: 'dev', stack: name, program: async () => ({}), backend: { url: 'file:///x', pulumiHome: '/x' }, envVars: {}, workDir: '/x', secretsProvider: 'passphrase' }),
+    target: () => ({
+      environment: 'dev',
+      stack: name,
+      program: async () => ({}),
+      backend: { url: 'file:///x', pulumiHome: '/x' },
+      envVars: {},
+      workDir: '/x',
+      secretsProvider: 'passphrase',
+    }),
   };
 }
 
 function setup(runner: StackRunner) {
   const dir = tempDir('reconcile');
   const store = new SqliteRunStore(join(dir, 'db.sqlite'));
-  const reconciler = new Reconciler({ store, runner, log: pino({ level: 'silent' }), clock: { now: () => new Date(), sleep: async () => undefined }, retries: { attempts: 3, baseDelayMs: 1 } });
+  const reconciler = new Reconciler({
+    store,
+    runner,
+    log: pino({ level: 'silent' }),
+    clock: { now: () => new Date(), sleep: async () => undefined },
+    retries: { attempts: 3, baseDelayMs: 1 },
+  });
   const request = (stacks: ReconcileStack[], over: object = {}) => ({
     environment: 'dev',
     revision: 'r1',
@@ -63,7 +83,11 @@ describe('Reconciler', () => {
     const { reconciler, request, store } = setup(runner);
     const stacks = [stack('queue'), stack('topic', ['queue']), stack('bucket')];
     const first = await reconciler.reconcile(request(stacks));
-    expect(first.stacks.map((s) => [s.stack, s.outcome])).toEqual([['queue', 'applied'], ['topic', 'applied'], ['bucket', 'applied']]);
+    expect(first.stacks.map((s) => [s.stack, s.outcome])).toEqual([
+      ['queue', 'applied'],
+      ['topic', 'applied'],
+      ['bucket', 'applied'],
+    ]);
     expect(runner.calls.indexOf('up topic')).toBeGreaterThan(runner.calls.indexOf('up queue'));
     expect(store.listRuns()).toHaveLength(3);
 
@@ -96,13 +120,21 @@ describe('Reconciler', () => {
     const { reconciler, request, store } = setup(runner);
     const stacks = [stack('queue'), stack('topic', ['queue']), stack('bucket')];
     const r = await reconciler.reconcile(request(stacks));
-    expect(r.stacks.map((s) => [s.stack, s.outcome])).toEqual([['queue', 'failed'], ['topic', 'blocked'], ['bucket', 'applied']]);
+    expect(r.stacks.map((s) => [s.stack, s.outcome])).toEqual([
+      ['queue', 'failed'],
+      ['topic', 'blocked'],
+      ['bucket', 'applied'],
+    ]);
     expect(r.stacks[0]).toMatchObject({ errorKind: 'provider', attempts: 1 });
     expect(store.listRuns({ stack: 'queue' })[0]).toMatchObject({ result: 'failed', errorKind: 'provider' });
 
     broken = false;
     const again = await reconciler.reconcile(request(stacks));
-    expect(again.stacks.map((s) => [s.stack, s.outcome])).toEqual([['queue', 'applied'], ['topic', 'applied'], ['bucket', 'unchanged']]);
+    expect(again.stacks.map((s) => [s.stack, s.outcome])).toEqual([
+      ['queue', 'applied'],
+      ['topic', 'applied'],
+      ['bucket', 'unchanged'],
+    ]);
   });
 
   it('retries transient failures with backoff and records one run', async () => {

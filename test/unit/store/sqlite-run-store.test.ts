@@ -9,7 +9,20 @@ describe('SqliteRunStore', () => {
 
   it('records runs and lists them newest first, filtered', () => {
     const store = new SqliteRunStore(join(dir, 'runs.db'));
-    const base = { environment: 'dev', revision: 'abc', trigger: 'cli', operation: 'up', result: 'succeeded', changes: { create: 1 }, durationMs: 10, errorKind: undefined, error: undefined, reason: 'never applied', startedAt: 't0', finishedAt: 't1' } as const;
+    const base = {
+      environment: 'dev',
+      revision: 'abc',
+      trigger: 'cli',
+      operation: 'up',
+      result: 'succeeded',
+      changes: { create: 1 },
+      durationMs: 10,
+      errorKind: undefined,
+      error: undefined,
+      reason: 'never applied',
+      startedAt: 't0',
+      finishedAt: 't1',
+    } as const;
     store.recordRun({ ...base, stack: 'a' });
     store.recordRun({ ...base, stack: 'b', result: 'failed', errorKind: 'provider', error: 'boom' });
     expect(store.listRuns().map((r) => r.stack)).toEqual(['b', 'a']);
@@ -24,7 +37,14 @@ describe('SqliteRunStore', () => {
 
   it('keeps one status per stack', () => {
     const store = new SqliteRunStore(join(dir, 'status.db'));
-    const status = { environment: 'dev', stack: 'q', applied: undefined, lastResult: 'failed' as const, lastRevision: 'r1', lastError: 'x' };
+    const status = {
+      environment: 'dev',
+      stack: 'q',
+      applied: undefined,
+      lastResult: 'failed' as const,
+      lastRevision: 'r1',
+      lastError: 'x',
+    };
     store.saveStatus(status);
     store.saveStatus({ ...status, lastResult: 'succeeded', lastError: undefined });
     expect(store.listStatuses('dev')).toEqual([{ ...status, lastResult: 'succeeded', lastError: undefined }]);
@@ -36,12 +56,20 @@ describe('SqliteRunStore', () => {
   it('locks a stack against a live holder and clears the lock of a dead one', () => {
     const file = join(dir, 'locks.db');
     // Another process takes the lock and exits without releasing it (as a crash would).
-    const child = spawnSync(process.execPath, ['--input-type=module', '-e', `
+    const child = spawnSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `
       const { default: Database } = await import('better-sqlite3');
       const db = new Database(${JSON.stringify(file)});
       db.exec("CREATE TABLE IF NOT EXISTS locks (environment TEXT NOT NULL, stack TEXT NOT NULL, pid INTEGER NOT NULL, host TEXT NOT NULL, process_start TEXT NOT NULL, purpose TEXT NOT NULL, acquired_at TEXT NOT NULL, PRIMARY KEY (environment, stack))");
       db.prepare("INSERT INTO locks VALUES ('dev','q',?,?,?,'up','then')").run(process.pid, (await import('node:os')).hostname(), 'x');
-    `], { cwd: process.cwd(), encoding: 'utf8' });
+    `,
+      ],
+      { cwd: process.cwd(), encoding: 'utf8' },
+    );
     expect(child.status, child.stderr).toBe(0);
 
     const store = new SqliteRunStore(file);

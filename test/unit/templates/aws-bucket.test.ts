@@ -3,7 +3,6 @@ import { expectedTags, ofType, runProgram, testContext } from '../../support/pul
 import { BucketParams } from '../../../stacks/bucket/params.js';
 import { awsBucketProgram } from '../../../stacks/aws-bucket/program.js';
 
-
 /**
  * @pulumi/aws's plugin cannot be installed on these machines, so this template is proven
  * through Pulumi mocks only: the resources it registers and the inputs it gives them.
@@ -14,7 +13,12 @@ describe('aws-bucket template on @pulumi/aws (Pulumi mocks)', () => {
       encryption: { algorithm: 'aws:kms', kmsKey: { fromStack: 'data-key', output: 'arn' } },
       lifecycleRules: [{ id: 'expire-reports', prefix: 'reports/', expireAfterDays: 30, abortIncompleteUploadAfterDays: 2 }],
       policy: [
-        { sid: 'ReadReports', principals: [{ fromStack: 'worker-role', output: 'arn' }], actions: ['s3:GetObject'], objects: ['reports/*'] },
+        {
+          sid: 'ReadReports',
+          principals: [{ fromStack: 'worker-role', output: 'arn' }],
+          actions: ['s3:GetObject'],
+          objects: ['reports/*'],
+        },
       ],
     });
     const ctx = testContext('Reports_Bucket', {

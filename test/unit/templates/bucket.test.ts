@@ -23,7 +23,13 @@ describe('bucket template (Pulumi mocks)', () => {
   it('encrypts with the key of another stack and writes the policy for this bucket only', async () => {
     const params = BucketParams.parse({
       encryption: { algorithm: 'aws:kms', kmsKey: { fromStack: 'data-key', output: 'arn' } },
-      policy: [{ principals: ['arn:aws:iam::000000000000:role/reader', { fromStack: 'worker-role', output: 'arn' }], actions: ['s3:GetObject'], objects: ['reports/*'] }],
+      policy: [
+        {
+          principals: ['arn:aws:iam::000000000000:role/reader', { fromStack: 'worker-role', output: 'arn' }],
+          actions: ['s3:GetObject'],
+          objects: ['reports/*'],
+        },
+      ],
     });
     const ctx = testContext('archive', {
       'data-key': { arn: 'arn:aws:kms:us-east-1:000000000000:key/k1' },

@@ -3,7 +3,6 @@ import { expectedTags, runProgram, testContext } from '../../support/pulumi-mock
 import { QueueParams } from '../../../stacks/queue/params.js';
 import { queueProgram } from '../../../stacks/queue/program.js';
 
-
 describe('queue template (Pulumi mocks)', () => {
   it('creates the queue and its dead-letter queue with deterministic names, tags and alarm-ready outputs', async () => {
     const params = QueueParams.parse({ visibilityTimeoutSeconds: 45, deadLetter: { maxReceiveCount: 5 } });
@@ -36,7 +35,9 @@ describe('queue template (Pulumi mocks)', () => {
   });
 
   it("lets this environment's topics and rules send to the queue unless turned off", async () => {
-    const run = await runProgram(() => queueProgram(QueueParams.parse({ deadLetter: { maxReceiveCount: 3 } }), testContext('orders-queue')));
+    const run = await runProgram(() =>
+      queueProgram(QueueParams.parse({ deadLetter: { maxReceiveCount: 3 } }), testContext('orders-queue')),
+    );
     const [dlq, queue] = run.resources;
     expect(queue!.inputs.policy).toEqual({
       Version: '2012-10-17',

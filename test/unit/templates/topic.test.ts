@@ -25,7 +25,10 @@ describe('topic template (Pulumi mocks)', () => {
     const subs = run.resources.filter((r) => r.type === 'driftless-aws:sns:Subscription').sort((a, b) => a.name.localeCompare(b.name));
     const topicArn = 'arn:aws:sns:us-east-1:000000000000:dev-orders-topic';
     expect(subs.map((s) => [s.name, s.inputs])).toEqual([
-      ['queue:audit-queue.arn', { topicArn, protocol: 'sqs', endpoint: auditArn, rawMessageDelivery: false, filterPolicy: { kind: ['audit'] } }],
+      [
+        'queue:audit-queue.arn',
+        { topicArn, protocol: 'sqs', endpoint: auditArn, rawMessageDelivery: false, filterPolicy: { kind: ['audit'] } },
+      ],
       ['queue:orders-queue.arn', { topicArn, protocol: 'sqs', endpoint: ordersArn, rawMessageDelivery: true }],
     ]);
     expect(run.outputs).toEqual({ arn: topicArn, name: 'dev-orders-topic' });
