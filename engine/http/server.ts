@@ -67,7 +67,8 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<FastifyIns
     return { ...(report.json as object), markdown: report.markdown };
   });
 
-  await app.register(async (hooks) => {
+  // A callback plugin: its body registers synchronously, so it completes by calling done.
+  await app.register((hooks, _options, done) => {
     // Raw bytes for every content type GitHub and GitLab send, in this scope only.
     hooks.removeAllContentTypeParsers();
     hooks.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
@@ -98,6 +99,7 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<FastifyIns
       };
     hooks.post('/api/webhooks/github', handle('github'));
     hooks.post('/api/webhooks/gitlab', handle('gitlab'));
+    done();
   });
 
   for (const register of deps.routes ?? []) await register(app);

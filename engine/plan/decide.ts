@@ -1,4 +1,4 @@
-import type { RecordedOutputs, StackStatus } from '../store/run-store.js';
+import type { RecordedOutputs, StackStatus } from '../model/index.js';
 import { hashOf } from '../util/canonical-json.js';
 
 /** A stack as Git wants it, reduced to what decides whether it must be applied. */

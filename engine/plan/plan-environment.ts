@@ -1,4 +1,4 @@
-import type { StackStatus } from '../store/run-store.js';
+import type { StackStatus } from '../model/index.js';
 import { decideStack, type DesiredStack, type StackDecision } from './decide.js';
 
 /** The initial plan for one stack, before anything runs. */

@@ -1,4 +1,4 @@
-import type { ErrorKind } from '../store/run-store.js';
+import type { ErrorKind } from '../model/index.js';
 
 /**
  * Patterns of Pulumi CLI and provider output, in precedence order. The CLI reports
@@ -31,11 +31,6 @@ export function classifyPulumiFailure(evidence: FailureEvidence): ErrorKind {
   if (evidence.errorName === 'ConcurrentUpdateError') return 'locked';
   for (const [kind, pattern] of PATTERNS) if (pattern.test(evidence.text)) return kind;
   return 'provider';
-}
-
-/** Kinds worth retrying after a pause. */
-export function isRetryable(kind: ErrorKind): boolean {
-  return kind === 'transient' || kind === 'locked';
 }
 
 /**

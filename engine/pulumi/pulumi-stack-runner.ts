@@ -1,6 +1,6 @@
 import type { EngineEvent, OutputMap, Stack } from '@pulumi/pulumi/automation/index.js';
 import type { Logger } from '../log/logger.js';
-import type { ChangeCounts, RecordedOutputs } from '../store/run-store.js';
+import type { ChangeCounts, RecordedOutputs } from '../model/index.js';
 import type { OperationOptions, OperationOutcome, ResourceStep, StackRunner, StackTarget } from '../run/stack-runner.js';
 import { classifyPulumiFailure, summarizeFailure } from './classify-error.js';
 import { clearDeadBackendLocks } from './backend-locks.js';
@@ -77,6 +77,7 @@ class EventCollector {
     }
     const diag = e.diagnosticEvent;
     if (diag && diag.severity === 'error' && !diag.ephemeral) {
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: strips ANSI colour codes (ESC [ ... m) from Pulumi's diagnostics.
       this.diagnostics.push(diag.message.replace(/\x1b\[[0-9;]*m/g, '').trim());
     }
   };
@@ -135,6 +136,7 @@ export class PulumiStackRunner implements StackRunner {
       workDir: t.workDir,
       envVars: t.envVars,
       secretsProvider: t.secretsProvider,
+      plugins: t.plugins,
     });
   }
 

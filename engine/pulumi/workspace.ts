@@ -5,6 +5,7 @@ import { LocalWorkspace, PulumiCommand, type ProjectSettings, type PulumiFn, typ
 import { findPulumiCli, offlinePulumiEnv, type PulumiLocations } from '../toolchain/pulumi-env.js';
 import { pulumiBinDir, providerPluginDir } from '../toolchain/paths.js';
 import { PROVIDER_NAME } from '../../provider/src/package-name.js';
+import type { PluginUse } from '../model/index.js';
 
 /** Name of driftless's own AWS resource provider; defined beside the provider, which needs it too. */
 export { PROVIDER_NAME };
@@ -25,6 +26,8 @@ export interface InlineStackTarget {
   envVars?: Record<string, string>;
   /** `passphrase` (default) or a cloud KMS URL such as `awskms://alias/driftless?region=us-east-1`. */
   secretsProvider?: string;
+  /** Resource plugins registered by path; the bundled driftless-aws plugin when absent. */
+  plugins?: PluginUse | undefined;
 }
 
 /**
@@ -59,8 +62,13 @@ export async function selectInlineStack(t: InlineStackTarget): Promise<Stack> {
     name: t.projectName,
     runtime: 'nodejs',
     backend: { url: t.locations.backendUrl },
-    plugins: { providers: [{ name: PROVIDER_NAME, path: providerPluginDir }] },
+    plugins: {
+      providers: (t.plugins?.plugins ?? [{ name: PROVIDER_NAME, path: providerPluginDir }]).map((p) => ({ name: p.name, path: p.path })),
+    },
   };
+  const env = offlinePulumiEnv(t.locations);
+  // The operator may let Pulumi download plugins no template package brought (plugins.acquire).
+  if (t.plugins?.acquire) delete env.PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION;
   return LocalWorkspace.createOrSelectStack(
     { projectName: t.projectName, stackName: t.stackName, program: t.program },
     {
@@ -68,7 +76,7 @@ export async function selectInlineStack(t: InlineStackTarget): Promise<Stack> {
       pulumiCommand: await pulumiCommand(),
       projectSettings,
       secretsProvider: t.secretsProvider ?? 'passphrase',
-      envVars: { ...offlinePulumiEnv(t.locations), ...t.envVars },
+      envVars: { ...env, ...t.envVars },
     },
   );
 }

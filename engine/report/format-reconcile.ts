@@ -1,6 +1,6 @@
 import type { ReconcileResult, StackOutcome } from '../run/reconcile.js';
 import type { ResourceStep } from '../run/stack-runner.js';
-import type { ChangeCounts } from '../store/run-store.js';
+import type { ChangeCounts } from '../model/index.js';
 import { fieldDiff, type FieldChange } from '../drift/field-diff.js';
 
 /** A resource change as reports show it: no raw state, only the fields that differ. */

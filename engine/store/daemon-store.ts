@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import { DatabaseSync } from 'node:sqlite';
 import type { ValidationMessage } from '../load/index.js';
 
 const SCHEMA = `
@@ -74,13 +74,19 @@ export interface BranchReportRecord {
  * deploy-branch view of each environment, and preview reports per branch.
  */
 export class DaemonStore {
-  private readonly db: Database.Database;
+  private readonly db: DatabaseSync;
 
   constructor(file: string) {
     mkdirSync(dirname(file), { recursive: true });
-    this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('busy_timeout = 10000');
+    this.db = new DatabaseSync(file, {
+      // Sets busy_timeout (10 s) before the first statement, so switching to WAL below
+      // also waits for the run store's connection instead of failing.
+      timeout: 10_000,
+      // `@name` placeholders bound from `{ name }`; a stray key is a bug, so it throws.
+      allowBareNamedParameters: true,
+      allowUnknownNamedParameters: false,
+    });
+    this.db.exec('PRAGMA journal_mode = WAL');
     this.db.exec(SCHEMA);
   }
 
@@ -190,6 +196,7 @@ export class DaemonStore {
   }
 
   close(): void {
-    this.db.close();
+    // node:sqlite throws on a second close; better-sqlite3 did not: keep close() idempotent.
+    if (this.db.isOpen) this.db.close();
   }
 }

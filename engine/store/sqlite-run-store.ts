@@ -1,18 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import { DatabaseSync } from 'node:sqlite';
 import { currentProcess, holderIsAlive } from '../util/process-identity.js';
-import type {
-  AlertState,
-  DriftRecord,
-  LockAttempt,
-  LockOwner,
-  NewRunRecord,
-  RunQuery,
-  RunRecord,
-  RunStore,
-  StackStatus,
-} from './run-store.js';
+import type { AlertState, DriftRecord, LockAttempt, LockOwner, NewRunRecord, RunQuery, RunRecord, StackStatus } from '../model/index.js';
+import type { RunStore } from './run-store.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS runs (
@@ -116,18 +107,43 @@ function toOwner(r: LockRow): LockOwner {
 }
 
 /**
+ * Runs `fn` in a `BEGIN IMMEDIATE` transaction: the write lock is taken up front (waiting
+ * up to the busy timeout), so two processes cannot both read "no holder" and then both
+ * write. node:sqlite has no transaction helper; this does what better-sqlite3's
+ * `transaction(fn).immediate()` did: commit on return, roll back on a throw (or a failed
+ * COMMIT), rethrow.
+ */
+function immediateTransaction<T>(db: DatabaseSync, fn: () => T): T {
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    const result = fn();
+    db.exec('COMMIT');
+    return result;
+  } finally {
+    // Still open only if fn or COMMIT threw: undo the partial work and release the lock.
+    if (db.isTransaction) db.exec('ROLLBACK');
+  }
+}
+
+/**
  * RunStore on SQLite (WAL mode, so a reader never waits for a writer). Several driftless
  * processes may share the file: locks are taken in IMMEDIATE transactions.
  */
 export class SqliteRunStore implements RunStore {
-  private readonly db: Database.Database;
+  private readonly db: DatabaseSync;
 
   constructor(file: string) {
     mkdirSync(dirname(file), { recursive: true });
-    this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('busy_timeout = 10000');
-    this.db.pragma('synchronous = NORMAL');
+    this.db = new DatabaseSync(file, {
+      // Sets busy_timeout (10 s) before the first statement, so switching to WAL below
+      // also waits for another process that has the file locked instead of failing.
+      timeout: 10_000,
+      // `@name` placeholders bound from `{ name }`; a stray key is a bug, so it throws.
+      allowBareNamedParameters: true,
+      allowUnknownNamedParameters: false,
+    });
+    this.db.exec('PRAGMA journal_mode = WAL');
+    this.db.exec('PRAGMA synchronous = NORMAL');
     this.db.exec(SCHEMA);
   }
 
@@ -139,12 +155,22 @@ export class SqliteRunStore implements RunStore {
          VALUES (@environment, @stack, @revision, @trigger, @operation, @result, @changes, @durationMs,
            @errorKind, @error, @reason, @startedAt, @finishedAt)`,
       )
+      // Each placeholder named: node:sqlite throws on keys the statement does not use, and a
+      // caller may pass a wider object than NewRunRecord.
       .run({
-        ...run,
+        environment: run.environment,
+        stack: run.stack,
+        revision: run.revision,
+        trigger: run.trigger,
+        operation: run.operation,
+        result: run.result,
         changes: JSON.stringify(run.changes),
+        durationMs: run.durationMs,
         errorKind: run.errorKind ?? null,
         error: run.error ?? null,
         reason: run.reason ?? null,
+        startedAt: run.startedAt,
+        finishedAt: run.finishedAt,
       });
     return { ...run, id: Number(info.lastInsertRowid) };
   }
@@ -160,7 +186,8 @@ export class SqliteRunStore implements RunStore {
       }
     }
     const sql = `SELECT * FROM runs ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY id DESC LIMIT @limit`;
-    return (this.db.prepare(sql).all(params) as RunRow[]).map(toRecord);
+    // node:sqlite types rows as Record<string, SQLOutputValue>, which TS will not narrow to an interface directly.
+    return (this.db.prepare(sql).all(params) as unknown as RunRow[]).map(toRecord);
   }
 
   getStatus(environment: string, stack: string): StackStatus | undefined {
@@ -192,7 +219,7 @@ export class SqliteRunStore implements RunStore {
 
   tryLock(environment: string, stack: string, purpose: string): LockAttempt {
     const me = currentProcess();
-    const take = this.db.transaction((): LockAttempt => {
+    return immediateTransaction(this.db, (): LockAttempt => {
       const row = this.db
         .prepare('SELECT pid, host, process_start, purpose, acquired_at FROM locks WHERE environment = ? AND stack = ?')
         .get(environment, stack) as LockRow | undefined;
@@ -208,7 +235,6 @@ export class SqliteRunStore implements RunStore {
         .run(environment, stack, me.pid, me.host, me.processStart, purpose, new Date().toISOString());
       return { acquired: true, clearedStale: holder };
     });
-    return take.immediate();
   }
 
   unlock(environment: string, stack: string): void {
@@ -290,6 +316,7 @@ export class SqliteRunStore implements RunStore {
   }
 
   close(): void {
-    this.db.close();
+    // node:sqlite throws on a second close; better-sqlite3 did not: keep close() idempotent.
+    if (this.db.isOpen) this.db.close();
   }
 }

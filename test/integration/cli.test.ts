@@ -23,4 +23,19 @@ describe('the driftless CLI', () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('unknown command "deploy-everything"');
   });
+
+  // The messages themselves are checked in-process (test/unit/load/bad-documents.test.ts);
+  // this is the built binary's side: exit status, stdout only, no stack trace.
+  it('validate exits 1 on a bad tree with the messages on stdout, and 0 on the examples', async () => {
+    const bad = await runDriftless(['validate', 'test/fixtures/bad/stack-params-wrong-type']);
+    expect(bad).toEqual({
+      code: 1,
+      stdout:
+        'test/fixtures/bad/stack-params-wrong-type/dev/orders-queue.yaml:8:5 spec.params.visibilityTimeoutSeconds: expected number, got string\n' +
+        '1 error in 1 file(s)\n',
+      stderr: '',
+    });
+    const good = await runDriftless(['validate', 'environments']);
+    expect(good).toEqual({ code: 0, stdout: 'valid: 2 environments, 11 stacks\n', stderr: '' });
+  });
 });

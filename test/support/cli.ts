@@ -10,7 +10,7 @@ export interface CliRun {
 }
 
 /**
- * Runs the built `driftless` CLI (bin/driftless.js → dist/) as a separate process, the
+ * Runs the built `driftless` CLI (bin/driftless-cli.js → dist/; tests run on the project's Node 24, so process.execPath is it) as a separate process, the
  * way a user runs it. `npm test` builds dist/ first (pretest).
  */
 export function runDriftless(
@@ -20,7 +20,7 @@ export function runDriftless(
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      [join(projectRoot, 'bin', 'driftless.js'), ...args],
+      [join(projectRoot, 'bin', 'driftless-cli.js'), ...args],
       {
         cwd: opts.cwd ?? projectRoot,
         env: { ...process.env, ...opts.env },

@@ -1,4 +1,4 @@
-import { silenceNodeVersionWarning } from '../../engine/util/node-warnings.js';
+import { silenceKnownNodeWarnings } from '../../engine/util/node-warnings.js';
 
-// Test files load AWS SDK clients too; keep the run's output to what the tests say.
-silenceNodeVersionWarning();
+// Test files load AWS SDK clients and node:sqlite too; keep the run's output to what the tests say.
+silenceKnownNodeWarnings();

@@ -5,7 +5,7 @@ import { DaemonConfig } from '../../../engine/config/daemon-config.js';
 import { startDaemon, type RunningDaemon } from '../../../engine/daemon/main.js';
 import type { PreviewReport } from '../../../engine/daemon/preview-report.js';
 import { createLogger } from '../../../engine/log/logger.js';
-import type { RunRecord } from '../../../engine/store/run-store.js';
+import type { RunRecord } from '../../../engine/model/index.js';
 import type { EnvironmentRecord } from '../../../engine/store/daemon-store.js';
 import { awsTestConfig, uniqueName } from '../../support/aws.js';
 import { runDriftless } from '../../support/cli.js';

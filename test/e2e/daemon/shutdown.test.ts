@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { DatabaseSync } from 'node:sqlite';
 import { DeleteQueueCommand, ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { projectRoot } from '../../../engine/toolchain/paths.js';
@@ -12,7 +12,7 @@ import { environmentYaml, queueYaml, TestRepo, waitFor } from './git-repo.js';
 /** The built daemon as its own process, its JSON logs collected. */
 function startProcess(root: string, configFile: string): { child: ChildProcess; logs: () => string; exited: Promise<number | null> } {
   let logs = '';
-  const child = spawn(process.execPath, [join(projectRoot, 'bin', 'driftless.js'), 'daemon', '--config', configFile], {
+  const child = spawn(process.execPath, [join(projectRoot, 'bin', 'driftless-cli.js'), 'daemon', '--config', configFile], {
     cwd: root,
     env: { ...process.env, DRIFTLESS_LOG_LEVEL: 'info', DRIFTLESS_LOG_FORMAT: 'json' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -25,7 +25,7 @@ function startProcess(root: string, configFile: string): { child: ChildProcess; 
 
 /** The last reconciled revision the daemon recorded for an environment. */
 function reconciledRevision(root: string, env: string): string | undefined {
-  const db = new Database(join(root, 'daemon-state', 'driftless.db'), { readonly: true });
+  const db = new DatabaseSync(join(root, 'daemon-state', 'driftless.db'), { readOnly: true });
   try {
     return (
       (
@@ -77,7 +77,7 @@ describe('daemon shutdown during an up', () => {
     expect(first.logs()).toMatch(/"clean":true,"msg":"stopped"/);
 
     // no driftless stack lock and no Pulumi backend lock left behind
-    const db = new Database(join(root, 'daemon-state', 'driftless.db'), { readonly: true });
+    const db = new DatabaseSync(join(root, 'daemon-state', 'driftless.db'), { readOnly: true });
     expect(db.prepare('SELECT * FROM locks').all()).toEqual([]);
     const runs = db.prepare('SELECT stack, result, error_kind FROM runs WHERE revision = ?').all(head) as {
       stack: string;

@@ -5,7 +5,7 @@ import { DaemonConfig } from '../../../engine/config/daemon-config.js';
 import { startDaemon, type RunningDaemon } from '../../../engine/daemon/main.js';
 import { githubSignature } from '../../../engine/http/webhook-auth.js';
 import { createLogger } from '../../../engine/log/logger.js';
-import type { RunRecord } from '../../../engine/store/run-store.js';
+import type { RunRecord } from '../../../engine/model/index.js';
 import { awsTestConfig, uniqueName } from '../../support/aws.js';
 import { tempDir } from '../../support/temp.js';
 import { environmentYaml, queueYaml, TestRepo, waitFor } from './git-repo.js';

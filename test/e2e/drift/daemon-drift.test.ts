@@ -5,7 +5,7 @@ import { DaemonConfig } from '../../../engine/config/daemon-config.js';
 import { builtinExtensions } from '../../../engine/daemon/extensions.js';
 import { startDaemon, type RunningDaemon } from '../../../engine/daemon/main.js';
 import { createLogger } from '../../../engine/log/logger.js';
-import type { DriftRecord } from '../../../engine/store/run-store.js';
+import type { DriftRecord } from '../../../engine/model/index.js';
 import { awsTestConfig, uniqueName } from '../../support/aws.js';
 import { tempDir } from '../../support/temp.js';
 import { webhookReceiver } from '../../support/webhook-receiver.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import type { ReconcileReport } from '../../../engine/report/format-reconcile.js';
-import type { RunRecord } from '../../../engine/store/run-store.js';
+import type { RunRecord } from '../../../engine/model/index.js';
 import { projectRoot } from '../../../engine/toolchain/paths.js';
 import { awsTestConfig, uniqueName } from '../../support/aws.js';
 import { runDriftless } from '../../support/cli.js';
@@ -97,7 +97,7 @@ describe('concurrent and crashed driftless up', () => {
     // Pulumi CLI and the provider plugin) as soon as stack a's dead-letter queue was
     // created: a's queue comes next, so that operation is certainly still running and
     // holding its locks.
-    const child = spawn(process.execPath, [join(projectRoot, 'bin', 'driftless.js'), 'up', '--env', env.name], {
+    const child = spawn(process.execPath, [join(projectRoot, 'bin', 'driftless-cli.js'), 'up', '--env', env.name], {
       cwd: root,
       env: { ...process.env, ...cliEnv(root) },
       detached: true,

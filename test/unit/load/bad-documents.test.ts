@@ -1,14 +1,11 @@
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateCommand } from '../../../engine/cli/commands/validate.js';
+import { runCliInProcess } from '../../support/cli-in-process.js';
 
-const run = promisify(execFile);
 const corpus = 'test/fixtures/bad';
-const cli = 'bin/driftless.js';
 
 /**
  * Every bad document of the corpus (test/fixtures/bad/<case>/dev/…) with the exact lines
@@ -67,7 +64,7 @@ const expected: Record<string, string[]> = {
   'many-mistakes-in-one-run': [
     'dev/environment.yaml:12:5 spec.drift.mode: expected one of "detect", "remediate", got "auto"',
     'dev/orders-queue.yaml:8:5 spec.params.visibilityTimeoutSeconds: expected number, got string',
-    'dev/orders-topic.yaml:6:3 spec.template: unknown template "sns-topic"; available: aws-bucket, bucket, config, event-rule, kms-key, queue, service-role, topic',
+    'dev/orders-topic.yaml:6:3 spec.template: unknown template "sns-topic"; installed: bucket, config, event-rule, kms-key, queue, service-role, topic',
     'dev/orders-topic.yaml:7:29 spec.dependsOn[1]: unknown stack "network"; stacks in dev: orders-queue, orders-topic, reports',
     'dev/reports.yaml:8:5 spec.params.versoning: unknown key "versoning" (did you mean "versioning"?)',
   ],
@@ -140,7 +137,7 @@ const expected: Record<string, string[]> = {
   ],
   'stack-tag-value-number': ['dev/orders-queue.yaml:10:5 spec.tags.cost-center: expected string, got number'],
   'stack-unknown-template': [
-    'dev/orders-queue.yaml:6:3 spec.template: unknown template "sqs-queue"; available: aws-bucket, bucket, config, event-rule, kms-key, queue, service-role, topic',
+    'dev/orders-queue.yaml:6:3 spec.template: unknown template "sqs-queue"; installed: bucket, config, event-rule, kms-key, queue, service-role, topic',
   ],
   'yaml-alias-bomb': ['dev/orders-queue.yaml:9:12: aliases expand more than 100 times (a "YAML bomb"): write the values out'],
   'yaml-bad-indentation': ['dev/orders-queue.yaml:7:1: bad indentation: all mapping items must start at the same column'],
@@ -190,8 +187,13 @@ describe('bad documents corpus', () => {
   }
 });
 
-describe('driftless validate in a separate process', () => {
-  const spawned = [
+/**
+ * `driftless validate …` as the CLI runs it (argument dispatch, command loading, exit code,
+ * stdout vs stderr), in-process through runCli so the unit tier needs no build. The built
+ * binary itself is run by test/integration/cli.test.ts.
+ */
+describe('driftless validate through the CLI entry', () => {
+  const viaCli = [
     'stack-params-wrong-type',
     'stack-unknown-template',
     'stack-depends-on-cycle',
@@ -202,20 +204,14 @@ describe('driftless validate in a separate process', () => {
     'many-mistakes-in-one-run',
   ];
 
-  beforeAll(() => {
-    if (!existsSync('dist/engine/cli/main.js')) throw new Error('dist/ is missing: run `npm run build` before these tests');
-  });
-
-  for (const name of spawned) {
+  for (const name of viaCli) {
     it(`${name}: exit 1, messages on stdout`, async () => {
       const dir = `${corpus}/${name}`;
-      const r = await run('node', [cli, 'validate', dir]).then(
-        () => ({ code: 0, stdout: '' }),
-        (e: { code: number; stdout: string }) => ({ code: e.code, stdout: e.stdout }),
-      );
+      const r = await runCliInProcess(['validate', dir]);
       expect(r.code).toBe(1);
       const lines = r.stdout.trimEnd().split('\n');
       expect(lines.slice(0, -1)).toEqual(withPrefix(dir, expected[name]!));
+      expect(r.stderr).toBe('');
     });
   }
 
@@ -231,10 +227,7 @@ describe('driftless validate in a separate process', () => {
     afterAll(() => rmSync(root, { recursive: true, force: true }));
 
     it('is rejected by its size, exit 1', async () => {
-      const r = await run('node', [cli, 'validate', root]).then(
-        () => ({ code: 0, stdout: '' }),
-        (e: { code: number; stdout: string }) => ({ code: e.code, stdout: e.stdout }),
-      );
+      const r = await runCliInProcess(['validate', root]);
       expect(r.code).toBe(1);
       expect(r.stdout.split('\n')[0]).toBe(
         `${relative(process.cwd(), join(root, 'dev', 'huge.yaml'))}:1:1: file is 10.0 MB, larger than the 256 KiB limit for one document`,
@@ -244,10 +237,7 @@ describe('driftless validate in a separate process', () => {
 
   it('--json gives the same messages as data', async () => {
     const dir = `${corpus}/stack-params-wrong-type`;
-    const r = await run('node', [cli, 'validate', '--json', dir]).then(
-      () => ({ code: 0, stdout: '' }),
-      (e: { code: number; stdout: string }) => ({ code: e.code, stdout: e.stdout }),
-    );
+    const r = await runCliInProcess(['validate', '--json', dir]);
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout)).toEqual({
       valid: false,
@@ -266,7 +256,8 @@ describe('driftless validate in a separate process', () => {
   });
 
   it('the example environments validate: exit 0', async () => {
-    const r = await run('node', [cli, 'validate', 'environments']);
+    const r = await runCliInProcess(['validate', 'environments']);
+    expect(r.code).toBe(0);
     expect(r.stdout).toBe('valid: 2 environments, 11 stacks\n');
   });
 });

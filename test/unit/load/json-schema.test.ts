@@ -1,12 +1,9 @@
-import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { Ajv } from 'ajv';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-
-const run = promisify(execFile);
+import { runCliInProcess } from '../../support/cli-in-process.js';
 
 /** Every YAML document of the example environments, with its path. */
 function exampleDocuments(): { file: string; value: unknown }[] {
@@ -17,8 +14,10 @@ function exampleDocuments(): { file: string; value: unknown }[] {
   );
 }
 
+/** What `driftless schema …` prints, run in-process through the CLI entry; it must exit 0. */
 async function schemaOutput(...args: string[]): Promise<Record<string, unknown>> {
-  const r = await run('node', ['bin/driftless.js', 'schema', ...args]);
+  const r = await runCliInProcess(['schema', ...args]);
+  expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
   return JSON.parse(r.stdout) as Record<string, unknown>;
 }
 
@@ -28,7 +27,6 @@ describe('driftless schema', () => {
   const ajv = new Ajv({ allErrors: true, validateFormats: false });
 
   beforeAll(async () => {
-    if (!existsSync('dist/engine/cli/main.js')) throw new Error('dist/ is missing: run `npm run build` before these tests');
     combined = await schemaOutput();
   });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decideStack, fingerprintOf, type DesiredStack } from '../../../engine/plan/decide.js';
 import { planEnvironment } from '../../../engine/plan/plan-environment.js';
-import type { StackStatus } from '../../../engine/store/run-store.js';
+import type { StackStatus } from '../../../engine/model/index.js';
 
 const queue: DesiredStack = {
   name: 'queue',

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { classifyPulumiFailure, isRetryable, summarizeFailure } from '../../../engine/pulumi/classify-error.js';
+import { isRetryable } from '../../../engine/model/index.js';
+import { classifyPulumiFailure, summarizeFailure } from '../../../engine/pulumi/classify-error.js';
 
 describe('classifyPulumiFailure', () => {
   it.each([

@@ -62,8 +62,8 @@ describe('SqliteRunStore', () => {
         '--input-type=module',
         '-e',
         `
-      const { default: Database } = await import('better-sqlite3');
-      const db = new Database(${JSON.stringify(file)});
+      const { DatabaseSync } = await import('node:sqlite');
+      const db = new DatabaseSync(${JSON.stringify(file)});
       db.exec("CREATE TABLE IF NOT EXISTS locks (environment TEXT NOT NULL, stack TEXT NOT NULL, pid INTEGER NOT NULL, host TEXT NOT NULL, process_start TEXT NOT NULL, purpose TEXT NOT NULL, acquired_at TEXT NOT NULL, PRIMARY KEY (environment, stack))");
       db.prepare("INSERT INTO locks VALUES ('dev','q',?,?,?,'up','then')").run(process.pid, (await import('node:os')).hostname(), 'x');
     `,

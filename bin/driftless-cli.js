@@ -8,8 +8,8 @@ if (!existsSync(main)) {
   process.stderr.write('driftless: the engine is not built yet: run `npm run setup`\n');
   process.exit(1);
 }
-const { silenceNodeVersionWarning } = await import(new URL('../dist/engine/util/node-warnings.js', import.meta.url).href);
-silenceNodeVersionWarning();
+const { silenceKnownNodeWarnings } = await import(new URL('../dist/engine/util/node-warnings.js', import.meta.url).href);
+silenceKnownNodeWarnings();
 const { runCli } = await import(main.href);
 const code = await runCli(process.argv.slice(2), {
   out: (t) => process.stdout.write(t),

@@ -1,0 +1,96 @@
+// The layering of driftless, checked by `npm run lint` (dependency-cruiser). Each rule
+// says which arrows between folders are forbidden and why; test/unit/layering.test.ts
+// proves the rules bite by cruising a fixture tree with forbidden imports.
+const adapters = '^engine/(pulumi|source|store|forge|http|notify|daemon|localstack|cli|main)/';
+
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: 'automation-api-only-in-engine-pulumi',
+      comment: 'Only the Pulumi adapter (engine/pulumi) drives the Automation API; the core sees the StackRunner interface.',
+      severity: 'error',
+      from: { path: '^(engine|schemas|stacks|provider)/', pathNot: '^engine/pulumi/' },
+      to: { path: 'node_modules/@pulumi/pulumi/(automation|x/automation)' },
+    },
+    {
+      name: 'simple-git-only-in-engine-source',
+      comment: 'Only the Git adapter (engine/source) imports simple-git, hardened in one factory.',
+      severity: 'error',
+      from: { path: '^(engine|schemas|stacks|provider)/', pathNot: '^engine/source/' },
+      to: { path: 'node_modules/simple-git/' },
+    },
+    {
+      name: 'plan-and-load-import-no-adapter',
+      comment: 'engine/plan and engine/load are pure: no adapter, no Pulumi engine, no Git, no store, no HTTP.',
+      severity: 'error',
+      from: { path: '^engine/(plan|load)/' },
+      to: {
+        path: [adapters, 'node_modules/(@pulumi/pulumi/automation|simple-git|fastify|pino)/'],
+      },
+    },
+    {
+      name: 'plan-and-load-no-sqlite',
+      comment: 'engine/plan and engine/load touch no database.',
+      severity: 'error',
+      from: { path: '^engine/(plan|load)/' },
+      to: { path: '^sqlite$|^node:sqlite$', dependencyTypes: ['core'] },
+    },
+    {
+      name: 'model-imports-nothing-of-the-layers',
+      comment: 'engine/model holds the shared domain types; every layer imports it, it imports none of them.',
+      severity: 'error',
+      from: { path: '^engine/model/' },
+      to: { path: '^(engine|schemas|stacks|provider|bench)/', pathNot: '^engine/model/' },
+    },
+    {
+      name: 'drift-does-not-import-daemon',
+      comment: 'The daemon schedules drift checks; drift logic knows nothing of the daemon.',
+      severity: 'error',
+      from: { path: '^engine/drift/' },
+      to: { path: '^engine/daemon/' },
+    },
+    {
+      name: 'core-does-not-import-the-edge',
+      comment: 'The reconcile core (run, plan, load, drift, report) never reaches up into the CLI, the daemon or the wiring.',
+      severity: 'error',
+      from: { path: '^engine/(run|plan|load|drift|report|model)/' },
+      to: { path: '^engine/(cli|daemon|main|http)/' },
+    },
+    {
+      name: 'schemas-do-not-import-templates',
+      comment: 'schemas/ describes the documents; templates (stacks/) build on it, never the other way round.',
+      severity: 'error',
+      from: { path: '^schemas/' },
+      to: { path: '^(stacks|engine)/' },
+    },
+    {
+      name: 'templates-do-not-import-the-engine',
+      comment: 'Templates are written on the public template SDK; they never reach into the engine.',
+      severity: 'error',
+      from: { path: '^stacks/' },
+      to: { path: '^engine/', pathNot: '^engine/(template|model)/' },
+    },
+    {
+      name: 'provider-is-standalone',
+      comment: 'The driftless-aws provider plugin is its own program: it imports nothing of the engine or the templates.',
+      severity: 'error',
+      from: { path: '^provider/src/' },
+      to: { path: '^(engine|stacks|schemas)/' },
+    },
+    {
+      name: 'no-circular',
+      comment: 'Import cycles make start-up order and layering ambiguous.',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '^(dist|node_modules)/' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'] },
+  },
+};
