@@ -9,8 +9,7 @@ import { awsEnvFor, bindEnvironment } from '../engine/run/bind-environment.js';
 import { Reconciler } from '../engine/run/reconcile.js';
 import { SqliteRunStore } from '../engine/store/sqlite-run-store.js';
 import { fileBackendLocations } from '../engine/toolchain/pulumi-env.js';
-import { QueueParams } from '../stacks/queue/params.js';
-import { programs } from '../stacks/programs.js';
+import { queueTemplate } from '../stacks/queue/template.js';
 
 /** Result of benchmark (b). */
 export interface UpOverheadResult {
@@ -71,8 +70,6 @@ export async function benchUpOverhead(endpoint: string, iterations: number): Pro
     return performance.now() - t0;
   };
 
-  const queueProgram = programs.queue;
-  if (!queueProgram) throw new Error('the queue template has no program');
   const loadedForEnv = await (async () => {
     writeEnvironment(join(root, 'environments', directEnv), directEnv, endpoint, 30);
     const l = await loadEnvironment(join(root, 'environments', directEnv));
@@ -89,9 +86,9 @@ export async function benchUpOverhead(endpoint: string, iterations: number): Pro
   });
   const viaAutomationApi = async (timeout: number): Promise<number> => {
     const t0 = performance.now();
-    const params = QueueParams.parse({ visibilityTimeoutSeconds: timeout });
+    const params = { visibilityTimeoutSeconds: timeout };
     const ctx = { environment: directEnv, stack: 'queue', region: 'us-east-1', tags: {}, revision: `t${timeout}`, dependencies: {} };
-    const r = await directStack.up({ program: async () => queueProgram(params, ctx) });
+    const r = await directStack.up({ program: async () => queueTemplate.program(params, ctx) });
     if (r.summary.result !== 'succeeded') throw new Error('direct up failed');
     return performance.now() - t0;
   };

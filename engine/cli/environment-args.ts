@@ -1,7 +1,9 @@
 import { resolve } from 'node:path';
 import { loadEnvironments, formatMessage, hasErrors, type LoadedEnvironment } from '../load/index.js';
 import { workingRevision } from '../source/git-client.js';
+import type { PluginUse } from '../model/index.js';
 import type { CommandIO } from './command.js';
+import { loadInstallation, type TemplateOptionValues, templateOptions, templateOptionsUsage } from './template-args.js';
 
 /** Options shared by the commands that act on an environment. */
 export const environmentOptions = {
@@ -11,6 +13,7 @@ export const environmentOptions = {
   'state-dir': { type: 'string' },
   revision: { type: 'string' },
   json: { type: 'boolean', default: false },
+  ...templateOptions,
 } as const;
 
 /** Usage lines for {@link environmentOptions}. */
@@ -19,12 +22,15 @@ export const environmentOptionsUsage = `  --env E          environment (folder u
   --dir D          environments folder (default: environments)
   --state-dir D    driftless state folder (default: DRIFTLESS_STATE_DIR or .driftless)
   --revision R     commit to record (default: the Git HEAD of --dir, "-dirty" if modified)
-  --json           machine-readable output`;
+  --json           machine-readable output
+${templateOptionsUsage}`;
 
 /** An environment picked by `--env`, with what the run records. */
 export interface SelectedEnvironment {
   environment: LoadedEnvironment;
   revision: string;
+  /** Resource plugins of the template installation, for the operation's workspaces. */
+  plugins: PluginUse;
 }
 
 /**
@@ -32,7 +38,12 @@ export interface SelectedEnvironment {
  * them with file:line:col), and picks `--env`. Returns undefined after printing why.
  */
 export async function selectEnvironment(
-  values: { env?: string | undefined; dir?: string | undefined; revision?: string | undefined; stack?: string[] | undefined },
+  values: {
+    env?: string | undefined;
+    dir?: string | undefined;
+    revision?: string | undefined;
+    stack?: string[] | undefined;
+  } & TemplateOptionValues,
   io: CommandIO,
   command: string,
 ): Promise<SelectedEnvironment | undefined> {
@@ -40,8 +51,10 @@ export async function selectEnvironment(
     io.err(`driftless ${command}: --env is required\n`);
     return undefined;
   }
+  const installation = await loadInstallation(values, io, command);
+  if (!installation) return undefined;
   const dir = resolve(values.dir ?? 'environments');
-  const load = await loadEnvironments(dir);
+  const load = await loadEnvironments(dir, installation.registry);
   const envDir = resolve(dir, values.env);
   const own = load.messages.filter((m) => resolve(m.file).startsWith(envDir + '/') || resolve(m.file) === envDir);
   if (hasErrors(own)) {
@@ -62,5 +75,5 @@ export async function selectEnvironment(
     return undefined;
   }
   const revision = values.revision ?? (await workingRevision(dir, [environment.dir]));
-  return { environment, revision };
+  return { environment, revision, plugins: { plugins: installation.plugins, acquire: installation.acquirePlugins } };
 }

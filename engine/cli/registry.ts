@@ -48,6 +48,16 @@ export const commands: readonly CommandEntry[] = [
     load: async () => (await import('./commands/schema.js')).schemaCommand,
   },
   {
+    name: 'templates',
+    summary: 'list the installed templates (built-in and operator packages), or print their reference',
+    load: async () => (await import('./commands/templates.js')).templatesCommand,
+  },
+  {
+    name: 'version',
+    summary: 'print the driftless, Node, Pulumi CLI and SDK, provider and LocalStack versions',
+    load: async () => (await import('./commands/version.js')).versionCommand,
+  },
+  {
     name: 'localstack',
     summary: 'start, stop or inspect the local LocalStack (host mode)',
     load: async () => (await import('./commands/localstack.js')).localstackCommand,

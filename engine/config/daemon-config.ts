@@ -35,6 +35,22 @@ export const WebhookConfig = z.strictObject({
   gitlabTokenFromEnv: EnvVarName.default('DRIFTLESS_GITLAB_WEBHOOK_TOKEN'),
 });
 
+/**
+ * Template packages the operator installed (never named by the environments repository):
+ * npm package names resolved from `from`, or package folders. Relative paths resolve
+ * against the configuration file's folder.
+ */
+export const TemplatesConfig = z.strictObject({
+  packages: z.array(z.string().min(1)).default([]),
+  from: z.string().min(1).optional(),
+});
+
+/** Where resource plugins templates need live, and whether Pulumi may download missing ones. */
+export const PluginsConfig = z.strictObject({
+  dir: z.string().min(1).optional(),
+  acquire: z.boolean().default(false),
+});
+
 /** The daemon's configuration file (`driftless daemon --config daemon.yaml`). */
 export const DaemonConfig = z.strictObject({
   source: SourceConfig.default({ environmentsPath: 'environments', pollIntervalSeconds: 60, defaultDeployBranch: 'main' }),
@@ -54,6 +70,8 @@ export const DaemonConfig = z.strictObject({
   /** Destinations for every environment, in addition to each environment's own `notifications:`. */
   notifications: z.array(Notification).default([]),
   reports: ReportsConfig.default({}),
+  templates: TemplatesConfig.default({ packages: [] }),
+  plugins: PluginsConfig.default({ acquire: false }),
   shutdown: z
     .strictObject({
       /** A running Pulumi operation may finish on its own for this long, then it is cancelled. */
@@ -70,7 +88,7 @@ export type DaemonConfig = z.infer<typeof DaemonConfig>;
  * Environment variables that override the file (12-factor style); each maps to a path.
  * Numbers are converted before validation so that Zod reports a wrong value by its variable.
  */
-const ENV_OVERRIDES: readonly { name: string; path: readonly string[]; numeric?: boolean }[] = [
+const ENV_OVERRIDES: readonly { name: string; path: readonly string[]; numeric?: boolean; list?: boolean; boolean?: boolean }[] = [
   { name: 'DRIFTLESS_REPOSITORY', path: ['source', 'repository'] },
   { name: 'DRIFTLESS_POLL_INTERVAL_SECONDS', path: ['source', 'pollIntervalSeconds'], numeric: true },
   { name: 'DRIFTLESS_STATE_DIR', path: ['stateDir'] },
@@ -78,7 +96,23 @@ const ENV_OVERRIDES: readonly { name: string; path: readonly string[]; numeric?:
   { name: 'DRIFTLESS_AWS_ENDPOINT', path: ['awsEndpoint'] },
   { name: 'DRIFTLESS_HTTP_HOST', path: ['http', 'host'] },
   { name: 'DRIFTLESS_HTTP_PORT', path: ['http', 'port'], numeric: true },
+  { name: 'DRIFTLESS_TEMPLATES', path: ['templates', 'packages'], list: true },
+  { name: 'DRIFTLESS_TEMPLATES_FROM', path: ['templates', 'from'] },
+  { name: 'DRIFTLESS_PLUGINS_DIR', path: ['plugins', 'dir'] },
+  { name: 'DRIFTLESS_ACQUIRE_PLUGINS', path: ['plugins', 'acquire'], boolean: true },
 ];
+
+/** A variable's text as the type its setting takes, so Zod reports a wrong value by the variable's name. */
+function convert(o: { numeric?: boolean; list?: boolean; boolean?: boolean }, v: string): unknown {
+  if (o.numeric && /^\d+(\.\d+)?$/.test(v)) return Number(v);
+  if (o.list)
+    return v
+      .split(',')
+      .map((x) => x.trim())
+      .filter((x) => x !== '');
+  if (o.boolean && (v === 'true' || v === 'false')) return v === 'true';
+  return v;
+}
 
 /** Result of reading the configuration: the value, or every problem with a place. */
 export type ConfigLoad = { ok: true; config: DaemonConfig } | { ok: false; messages: ValidationMessage[] };
@@ -149,7 +183,7 @@ export async function loadDaemonConfig(file: string | undefined, env: NodeJS.Pro
   for (const o of ENV_OVERRIDES) {
     const v = env[o.name];
     if (v === undefined || v === '') continue;
-    setIn(raw, o.path, o.numeric && /^\d+(\.\d+)?$/.test(v) ? Number(v) : v);
+    setIn(raw, o.path, convert(o, v));
     fromEnv.set(o.path.join('.'), o.name);
   }
   const r = validateWith(DaemonConfig, raw);

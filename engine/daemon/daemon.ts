@@ -1,5 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
+import type { TemplateInstallation } from '../templates/install.js';
 import { formatMessage, loadEnvironments, type LoadedEnvironment, type ValidationMessage } from '../load/index.js';
 import type { Logger } from '../log/logger.js';
 import type { DaemonMetrics } from '../metrics/daemon-metrics.js';
@@ -9,7 +10,8 @@ import { reconcileEnvironment } from '../run/reconcile-environment.js';
 import { resultFailed, systemClock, type Clock, type ReconcileResult, type Reconciler } from '../run/reconcile.js';
 import type { BranchHeads, CommitInfo, GitSource } from '../source/git-source.js';
 import type { DaemonStore } from '../store/daemon-store.js';
-import type { RunStore, Trigger } from '../store/run-store.js';
+import type { Trigger } from '../model/index.js';
+import type { RunStore } from '../store/run-store.js';
 import { decideEnvironment, deployBranchOf, deployChangeBase, folderChanged, type ChangeBase } from './decide-environment.js';
 import { DriftSchedules, type DriftCheck } from './drift-schedule.js';
 import { buildPreviewReport, type EnvironmentPreview, type PreviewReport } from './preview-report.js';
@@ -27,6 +29,8 @@ export interface DaemonSettings {
   stateDir: string;
   backendBaseDir: string;
   awsEndpointOverride: string | undefined;
+  /** The operator's template installation: what environments are validated and run with. */
+  templates: TemplateInstallation;
 }
 
 /** Collaborators, wired in the daemon's main. */
@@ -192,7 +196,10 @@ export class Daemon {
             .sort(),
         () => [] as string[],
       );
-      const load = folders.length > 0 ? await loadEnvironments(tree.environmentsDir) : { environments: [], messages: [] };
+      const load =
+        folders.length > 0
+          ? await loadEnvironments(tree.environmentsDir, this.deps.settings.templates.registry)
+          : { environments: [], messages: [] };
       // Messages name files as the repository has them, not as the temporary copy does.
       const messages = load.messages.map((m) => ({ ...m, file: relative(tree.root, resolve(m.file)) }));
       const previews: EnvironmentPreview[] = [];
@@ -299,6 +306,7 @@ export class Daemon {
       baseDir: s.backendBaseDir,
       awsEndpointOverride: s.awsEndpointOverride,
       signal: this.abort.signal,
+      plugins: { plugins: s.templates.plugins, acquire: s.templates.acquirePlugins },
     });
   }
 

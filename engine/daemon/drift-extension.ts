@@ -1,8 +1,8 @@
 import { Gauge } from 'prom-client';
-import type { DaemonContext, DaemonExtensions } from '../daemon/main.js';
-import type { DriftCheck } from '../daemon/drift-schedule.js';
-import { checkEnvironmentDrift } from './check-environment-drift.js';
-import { DriftChecker, driftCheckFailed, driftFound } from './drift-checker.js';
+import type { DaemonContext, DaemonExtensions } from './main.js';
+import type { DriftCheck } from './drift-schedule.js';
+import { checkEnvironmentDrift } from '../drift/check-environment-drift.js';
+import { DriftChecker, driftCheckFailed, driftFound } from '../drift/drift-checker.js';
 
 /** Drift gauges beyond the daemon's own placeholders, on its registry. */
 class DriftGauges {
@@ -63,6 +63,7 @@ function scheduledDriftCheck(ctx: DaemonContext, gauges: DriftGauges): DriftChec
         only: stacks,
         allowRemediation: opts.gitStateValid,
         signal,
+        plugins: { plugins: ctx.templates.plugins, acquire: ctx.templates.acquirePlugins },
       });
       for (const s of result.stacks) {
         // After a successful remediation the stack is in sync: count what remains.

@@ -1,4 +1,4 @@
-import { driftExtensions } from '../drift/daemon-drift.js';
+import { driftExtensions } from './drift-extension.js';
 import type { DaemonExtensions } from './main.js';
 
 /**

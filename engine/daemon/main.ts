@@ -15,6 +15,7 @@ import { defaultStateDir } from '../toolchain/paths.js';
 import { Daemon } from './daemon.js';
 import type { DriftCheck } from './drift-schedule.js';
 import type { PreviewReport } from './preview-report.js';
+import { builtinInstallation, type TemplateInstallation } from '../templates/install.js';
 
 /** What extensions (drift detection) get from the daemon. */
 export interface DaemonContext {
@@ -24,6 +25,8 @@ export interface DaemonContext {
   log: Logger;
   /** Folder that relative `file://` backends resolve against. */
   backendBaseDir: string;
+  /** The operator's template installation. */
+  templates: TemplateInstallation;
   /** The environment's notifiers plus the daemon-level ones, logged and fanned out. */
   notifierFor(environment: LoadedEnvironment | undefined): Notifier;
 }
@@ -70,7 +73,13 @@ function reportPoster(url: string, log: Logger): (r: { json: PreviewReport; mark
  */
 export async function startDaemon(
   config: DaemonConfig,
-  opts: { log?: Logger; env?: NodeJS.ProcessEnv; extensions?: DaemonExtensions } = {},
+  opts: {
+    log?: Logger;
+    env?: NodeJS.ProcessEnv;
+    extensions?: DaemonExtensions;
+    /** Templates installed by the operator (installTemplates); the built-in ones when absent. */
+    templates?: TemplateInstallation;
+  } = {},
 ): Promise<RunningDaemon> {
   const env = opts.env ?? process.env;
   const log = opts.log ?? createLogger();
@@ -96,7 +105,8 @@ export async function startDaemon(
     return new NotificationHub([...daemonNotifiers.notifiers, ...own.notifiers], log);
   };
   const backendBaseDir = resolve(config.backendBaseDir ?? process.cwd());
-  const context: DaemonContext = { config, engine, metrics, log, backendBaseDir, notifierFor };
+  const templates = opts.templates ?? builtinInstallation();
+  const context: DaemonContext = { config, engine, metrics, log, backendBaseDir, notifierFor, templates };
 
   const postUrl = config.reports.postUrl ?? (config.reports.postUrlFromEnv ? env[config.reports.postUrlFromEnv] : undefined);
   const daemon = new Daemon({
@@ -115,6 +125,7 @@ export async function startDaemon(
       stateDir,
       backendBaseDir,
       awsEndpointOverride: config.awsEndpoint,
+      templates,
     },
   });
 

@@ -21,7 +21,7 @@ export class WorkQueue {
   }
 
   get depth(): number {
-    return this.waiting.length + (this.running ? 1 : 0);
+    return this.waiting.length + (this.running !== undefined ? 1 : 0);
   }
 
   close(): void {
@@ -31,7 +31,7 @@ export class WorkQueue {
   }
 
   idle(): Promise<void> {
-    return this.running ? new Promise((resolve) => this.idleWaiters.push(resolve)) : Promise.resolve();
+    return this.running !== undefined ? new Promise((resolve) => this.idleWaiters.push(resolve)) : Promise.resolve();
   }
 
   private async drain(): Promise<void> {

@@ -1,10 +1,13 @@
-import { isOutputRef } from '../../stacks/contract.js';
-import { findTemplate, templateCatalog } from '../../stacks/catalog.js';
+import { isOutputRef } from '../../sdk/template/refs.js';
+import type { TemplateDefinition } from '../../sdk/template/define.js';
+import { builtinRegistry } from '../templates/builtin.js';
+import type { TemplateRegistry } from '../templates/registry.js';
 import { Environment, type EnvironmentSpec } from '../../schemas/environment.js';
 import { Stack, type StackSpec } from '../../schemas/stack.js';
 import { decodeYamlBytes } from './decode.js';
 import { buildGraph, findCycles, topologicalOrder, type DependencyGraph } from './graph.js';
 import { compareMessages, formatPath, hasErrors, type ValidationMessage } from './messages.js';
+import { must } from './must.js';
 import { locate } from './positions.js';
 import { parseSingleDocument, type ParsedYaml } from './yaml-document.js';
 import { closest, validateWith, type IssueAt } from './zod-issues.js';
@@ -39,7 +42,10 @@ export interface LoadedStack {
   name: string;
   file: string;
   path: string;
+  /** The template's name as installed (spec.template without its version range). */
   template: string;
+  /** The installed template the stack uses, resolved at validation. */
+  definition: TemplateDefinition;
   spec: StackSpec;
 }
 
@@ -73,6 +79,7 @@ interface StackEntry extends Located {
   /** Raw dependsOn strings (only those that are strings) with their index. */
   dependsOn: { name: string; index: number }[];
   template?: string;
+  definition?: TemplateDefinition;
   spec?: StackSpec;
 }
 
@@ -111,7 +118,7 @@ const asRecord = (v: unknown): Record<string, unknown> | undefined =>
  * Validates a Stack document: the envelope by the Stack schema and, whenever the template
  * can be told, the params by the template's own schema, so one run reports both.
  */
-function checkStack(at: Located, out: ValidationMessage[]): StackEntry | undefined {
+function checkStack(at: Located, templates: TemplateRegistry, out: ValidationMessage[]): StackEntry | undefined {
   const raw = asRecord(at.parsed.value);
   if (raw?.kind === 'Environment') {
     out.push(messageAt(at, ['kind'], `an Environment belongs in ${ENVIRONMENT_FILE}; every other file holds one Stack`));
@@ -122,11 +129,13 @@ function checkStack(at: Located, out: ValidationMessage[]): StackEntry | undefin
   const rawSpec = asRecord(raw?.spec);
   const templateName = typeof rawSpec?.template === 'string' && rawSpec.template !== '' ? rawSpec.template : undefined;
   let params: Record<string, unknown> | undefined;
+  let definition: TemplateDefinition | undefined;
   if (templateName !== undefined) {
-    const template = findTemplate(templateName);
+    const template = templates.find(templateName);
     if (!template.ok) out.push(messageAt(at, ['spec', 'template'], template.message));
-    else if (rawSpec?.params === undefined || asRecord(rawSpec.params)) {
-      const r = validateWith(template.value.params, rawSpec?.params ?? {});
+    else definition = template.value.definition;
+    if (definition && (rawSpec?.params === undefined || asRecord(rawSpec.params))) {
+      const r = validateWith(definition.params, rawSpec?.params ?? {});
       if (r.ok) params = r.value as Record<string, unknown>;
       else pushIssues(at, r.issues, out, ['spec', 'params']);
     }
@@ -139,7 +148,10 @@ function checkStack(at: Located, out: ValidationMessage[]): StackEntry | undefin
     name,
     dependsOn: rawDeps.flatMap((d, index) => (typeof d === 'string' ? [{ name: d, index }] : [])),
   };
-  if (templateName !== undefined) entry.template = templateName;
+  if (definition) {
+    entry.template = definition.name;
+    entry.definition = definition;
+  }
   if (envelope.ok && params !== undefined) entry.spec = { ...envelope.value.spec, params };
   return entry;
 }
@@ -178,10 +190,14 @@ function checkRelations(stacks: StackEntry[], environment: string, out: Validati
       }
   const deps = new Map([...byName].map(([n, s]) => [n, s.dependsOn.map((d) => d.name).filter((d) => byName.has(d))]));
   for (const cycle of findCycles(deps)) {
-    const owner = byName.get(cycle[0]!)!;
-    const to = cycle[1] ?? cycle[0]!;
-    const index = owner.dependsOn.find((d) => d.name === to)!.index;
-    out.push(messageAt(owner, ['spec', 'dependsOn', index], `dependency cycle: ${[...cycle, cycle[0]!].join(' -> ')}`));
+    const first = must(cycle[0], 'a cycle names at least one stack');
+    const owner = must(byName.get(first), 'a cycle names only known stacks');
+    const to = cycle[1] ?? first;
+    const index = must(
+      owner.dependsOn.find((d) => d.name === to),
+      'each stack of a cycle depends on the next',
+    ).index;
+    out.push(messageAt(owner, ['spec', 'dependsOn', index], `dependency cycle: ${[...cycle, first].join(' -> ')}`));
   }
   for (const s of byName.values()) {
     if (!s.spec) continue;
@@ -192,7 +208,7 @@ function checkRelations(stacks: StackEntry[], environment: string, out: Validati
         continue;
       }
       const target = byName.get(ref.fromStack);
-      const template = target?.template === undefined ? undefined : templateCatalog.get(target.template);
+      const template = target?.definition;
       if (!template) continue;
       const outputs = template.outputs.map((o) => o.name);
       if (!outputs.includes(ref.output)) {
@@ -215,7 +231,7 @@ function checkRelations(stacks: StackEntry[], environment: string, out: Validati
  * output references across them. Pure: no file system, no Pulumi; never throws on any
  * input. The environment is returned only when no error was found.
  */
-export function checkEnvironment(source: EnvironmentSource): EnvironmentCheck {
+export function checkEnvironment(source: EnvironmentSource, templates: TemplateRegistry = builtinRegistry()): EnvironmentCheck {
   const out: ValidationMessage[] = [...source.messages];
   let spec: EnvironmentSpec | undefined;
   let envFile: SourceFile | undefined;
@@ -234,7 +250,7 @@ export function checkEnvironment(source: EnvironmentSource): EnvironmentCheck {
           );
         else spec = r.value.spec;
       } else if (at) {
-        const entry = checkStack(at, out);
+        const entry = checkStack(at, templates, out);
         if (entry) stacks.push(entry);
       }
     } catch (e) {
@@ -254,11 +270,14 @@ export function checkEnvironment(source: EnvironmentSource): EnvironmentCheck {
   const byName = checkRelations(stacks, source.name, out);
   out.sort(compareMessages);
   if (hasErrors(out) || !spec || !envFile) return { messages: out };
-  const deps = new Map([...byName].map(([n, s]) => [n, s.spec!.dependsOn]));
-  const loaded: LoadedStack[] = topologicalOrder(deps).map((n) => {
-    const s = byName.get(n)!;
-    return { name: n, file: s.source.file, path: s.source.path, template: s.spec!.template, spec: s.spec! };
-  });
+  const valid = new Map<string, LoadedStack>();
+  for (const [n, s] of byName) {
+    const stackSpec = must(s.spec, 'every stack has a spec when no error was found');
+    const definition = must(s.definition, 'every stack has a template when no error was found');
+    valid.set(n, { name: n, file: s.source.file, path: s.source.path, template: definition.name, definition, spec: stackSpec });
+  }
+  const deps = new Map([...valid].map(([n, s]) => [n, s.spec.dependsOn]));
+  const loaded: LoadedStack[] = topologicalOrder(deps).map((n) => must(valid.get(n), 'the order names only known stacks'));
   return {
     environment: {
       name: source.name,

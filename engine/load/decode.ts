@@ -20,11 +20,11 @@ export function tooLargeMessage(size: number): string {
 /** Byte offset of the first invalid UTF-8 sequence, or -1 when the bytes are valid UTF-8. */
 function firstInvalidUtf8(bytes: Uint8Array): number {
   let i = 0;
-  while (i < bytes.length) {
-    const b = bytes[i]!;
+  for (let b = bytes[i]; b !== undefined; b = bytes[i]) {
     const need = b < 0x80 ? 0 : b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : -1;
     if (need < 0 || i + need >= bytes.length) return i;
-    for (let k = 1; k <= need; k++) if ((bytes[i + k]! & 0xc0) !== 0x80) return i;
+    // In range (checked above); a missing byte would count as invalid.
+    for (let k = 1; k <= need; k++) if (((bytes[i + k] ?? 0) & 0xc0) !== 0x80) return i;
     // Overlong three/four-byte forms, UTF-16 surrogates and code points above U+10FFFF.
     const b1 = bytes[i + 1] ?? 0;
     if ((b === 0xe0 && b1 < 0xa0) || (b === 0xed && b1 > 0x9f) || (b === 0xf0 && b1 < 0x90) || (b === 0xf4 && b1 > 0x8f)) return i;
@@ -57,11 +57,13 @@ export function decodeYamlBytes(bytes: Uint8Array): DecodeResult {
   const nul = bytes.indexOf(0);
   if (nul >= 0) return { ok: false, ...positionOf(bytes, nul), message: 'file contains NUL bytes: it is binary, not YAML text' };
   const bad = firstInvalidUtf8(bytes);
-  if (bad >= 0)
+  // Undefined exactly when bad is -1 (all valid): a typed array has no negative indices.
+  const badByte = bytes[bad];
+  if (badByte !== undefined)
     return {
       ok: false,
       ...positionOf(bytes, bad),
-      message: `file is not valid UTF-8 (byte 0x${bytes[bad]!.toString(16).padStart(2, '0')}); save it as UTF-8`,
+      message: `file is not valid UTF-8 (byte 0x${badByte.toString(16).padStart(2, '0')}); save it as UTF-8`,
     };
   const start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
   return { ok: true, text: new TextDecoder('utf-8').decode(bytes.subarray(start)) };

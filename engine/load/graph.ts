@@ -1,3 +1,5 @@
+import { must } from './must.js';
+
 /** Stack name → names of the stacks it depends on (each of them exists). */
 export type DependencyMap = ReadonlyMap<string, readonly string[]>;
 
@@ -22,48 +24,52 @@ export function buildGraph(deps: DependencyMap): DependencyGraph {
   return { dependsOn, dependents };
 }
 
+/** Tarjan's numbers of a visited stack: its visit order, and the lowest index it reaches. */
+interface Visit {
+  index: number;
+  low: number;
+}
+
 /**
  * Every cycle of the graph, one per strongly connected component, each as the list of
  * stacks in dependency order starting at the alphabetically first (`[a, b]` is a → b → a).
  * Iterative Tarjan, so a long chain of stacks cannot exhaust the call stack.
  */
 export function findCycles(deps: DependencyMap): string[][] {
-  const index = new Map<string, number>();
-  const low = new Map<string, number>();
+  const visits = new Map<string, Visit>();
   const onStack = new Set<string>();
   const stack: string[] = [];
   const components: string[][] = [];
   let next = 0;
+  const visit = (node: string): Visit => {
+    const v = { index: next, low: next++ };
+    visits.set(node, v);
+    stack.push(node);
+    onStack.add(node);
+    return v;
+  };
   for (const root of [...deps.keys()].sort()) {
-    if (index.has(root)) continue;
-    const work: { node: string; i: number }[] = [{ node: root, i: 0 }];
-    index.set(root, next);
-    low.set(root, next++);
-    stack.push(root);
-    onStack.add(root);
-    while (work.length > 0) {
-      const frame = work[work.length - 1]!;
+    if (visits.has(root)) continue;
+    const work: { node: string; i: number; visit: Visit }[] = [{ node: root, i: 0, visit: visit(root) }];
+    for (let frame = work.at(-1); frame !== undefined; frame = work.at(-1)) {
       const edges = deps.get(frame.node) ?? [];
-      if (frame.i < edges.length) {
-        const to = edges[frame.i++]!;
+      const to = edges[frame.i];
+      if (to !== undefined) {
+        frame.i++;
         if (!deps.has(to)) continue;
-        if (!index.has(to)) {
-          index.set(to, next);
-          low.set(to, next++);
-          stack.push(to);
-          onStack.add(to);
-          work.push({ node: to, i: 0 });
-        } else if (onStack.has(to)) low.set(frame.node, Math.min(low.get(frame.node)!, index.get(to)!));
+        const seen = visits.get(to);
+        if (seen === undefined) work.push({ node: to, i: 0, visit: visit(to) });
+        else if (onStack.has(to)) frame.visit.low = Math.min(frame.visit.low, seen.index);
         continue;
       }
       work.pop();
-      const parent = work[work.length - 1];
-      if (parent) low.set(parent.node, Math.min(low.get(parent.node)!, low.get(frame.node)!));
-      if (low.get(frame.node) === index.get(frame.node)) {
+      const parent = work.at(-1);
+      if (parent) parent.visit.low = Math.min(parent.visit.low, frame.visit.low);
+      if (frame.visit.low === frame.visit.index) {
         const component: string[] = [];
         let member: string;
         do {
-          member = stack.pop()!;
+          member = must(stack.pop(), 'the root of a component is still on the Tarjan stack');
           onStack.delete(member);
           component.push(member);
         } while (member !== frame.node);
@@ -72,22 +78,28 @@ export function findCycles(deps: DependencyMap): string[][] {
       }
     }
   }
-  return components.map((c) => cycleThrough(deps, new Set(c))).sort((a, b) => (a[0]! < b[0]! ? -1 : 1));
+  return components
+    .map((c) => cycleThrough(deps, c))
+    .sort((a, b) => (a.start < b.start ? -1 : 1))
+    .map((c) => c.path);
 }
 
-/** A shortest cycle inside one component, starting at its first name. */
-function cycleThrough(deps: DependencyMap, members: ReadonlySet<string>): string[] {
-  const start = [...members].sort()[0]!;
+/** A shortest cycle inside one (non-empty) component, starting at its first name. */
+function cycleThrough(deps: DependencyMap, component: readonly string[]): { start: string; path: string[] } {
+  const members: ReadonlySet<string> = new Set(component);
+  const start = must([...component].sort()[0], 'a strongly connected component has a member');
   const previous = new Map<string, string>();
   const queue = [start];
-  for (let k = 0; k < queue.length; k++) {
-    const node = queue[k]!;
+  for (const node of queue) {
     for (const to of [...(deps.get(node) ?? [])].sort()) {
       if (!members.has(to)) continue;
       if (to === start) {
         const path = [node];
-        while (path[0] !== start) path.unshift(previous.get(path[0]!)!);
-        return path;
+        for (let first = node; first !== start; ) {
+          first = must(previous.get(first), 'every member but the start was reached from another');
+          path.unshift(first);
+        }
+        return { start, path };
       }
       if (!previous.has(to)) {
         previous.set(to, node);
@@ -95,7 +107,7 @@ function cycleThrough(deps: DependencyMap, members: ReadonlySet<string>): string
       }
     }
   }
-  return [start];
+  return { start, path: [start] };
 }
 
 /**
@@ -115,11 +127,10 @@ export function topologicalOrder(deps: DependencyMap): string[] {
     .map(([name]) => name)
     .sort();
   const order: string[] = [];
-  while (ready.length > 0) {
-    const name = ready.shift()!;
+  for (let name = ready.shift(); name !== undefined; name = ready.shift()) {
     order.push(name);
     for (const d of dependents.get(name) ?? []) {
-      const left = waiting.get(d)! - 1;
+      const left = must(waiting.get(d), 'every dependent is a stack of the map') - 1;
       waiting.set(d, left);
       if (left === 0) {
         ready.push(d);

@@ -1,10 +1,13 @@
 // The loader: reads an environments tree into validated values. Errors are values
 // (ValidationMessage[]); nothing here throws on bad input or starts Pulumi.
+import type { Dirent } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { checkEnvironment, type EnvironmentCheck, type LoadedEnvironment } from './check-environment.js';
 import { compareMessages, type ValidationMessage } from './messages.js';
 import { describeFsError, entryMessage, readEnvironmentSource } from './read-tree.js';
+import { builtinRegistry } from '../templates/builtin.js';
+import type { TemplateRegistry } from '../templates/registry.js';
 
 export { checkEnvironment, ENVIRONMENT_FILE } from './check-environment.js';
 export type { EnvironmentCheck, EnvironmentSource, LoadedEnvironment, LoadedStack, SourceFile } from './check-environment.js';
@@ -13,9 +16,9 @@ export { compareMessages, formatMessage, hasErrors } from './messages.js';
 export type { Severity, ValidationMessage } from './messages.js';
 
 /** Loads one environment folder (environment.yaml plus one Stack per other YAML file). */
-export async function loadEnvironment(dir: string): Promise<EnvironmentCheck> {
+export async function loadEnvironment(dir: string, templates: TemplateRegistry = builtinRegistry()): Promise<EnvironmentCheck> {
   try {
-    return checkEnvironment(await readEnvironmentSource(dir));
+    return checkEnvironment(await readEnvironmentSource(dir), templates);
   } catch (e) {
     return { messages: [entryMessage(resolve(dir), `internal error while loading: ${e instanceof Error ? e.message : String(e)}`)] };
   }
@@ -32,9 +35,9 @@ export interface EnvironmentsLoad {
  * returned; messages cover all of them, so a bad environment never hides another's errors
  * and never blocks a good one.
  */
-export async function loadEnvironments(rootDir: string): Promise<EnvironmentsLoad> {
+export async function loadEnvironments(rootDir: string, templates: TemplateRegistry = builtinRegistry()): Promise<EnvironmentsLoad> {
   const root = resolve(rootDir);
-  let entries;
+  let entries: Dirent[];
   try {
     entries = await readdir(root, { withFileTypes: true });
   } catch (e) {
@@ -60,7 +63,7 @@ export async function loadEnvironments(rootDir: string): Promise<EnvironmentsLoa
   }
   if (folders.length === 0) messages.push(entryMessage(root, 'no environment folders found'));
   for (const name of folders) {
-    const r = await loadEnvironment(join(root, name));
+    const r = await loadEnvironment(join(root, name), templates);
     if (r.environment) environments.push(r.environment);
     messages.push(...r.messages);
   }

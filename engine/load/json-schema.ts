@@ -1,8 +1,10 @@
 import { z } from 'zod';
-import { templateCatalog, templateNames } from '../stacks/catalog.js';
-import { API_VERSION } from './common.js';
-import { Environment } from './environment.js';
-import { Stack } from './stack.js';
+import { API_VERSION } from '../../schemas/common.js';
+import { Environment } from '../../schemas/environment.js';
+import { Stack } from '../../schemas/stack.js';
+import { builtinRegistry } from '../templates/builtin.js';
+import type { TemplateRegistry } from '../templates/registry.js';
+import { must } from './must.js';
 
 /** A JSON Schema document, as plain JSON. */
 export type JsonSchema = { [key: string]: unknown };
@@ -25,25 +27,40 @@ function toJson(schema: z.ZodType): JsonSchema {
   return json;
 }
 
+const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 /**
  * The Stack schema with editor help the Zod schema cannot carry: `spec.template` lists the
- * catalogue, and `spec.params` takes the schema of the template named.
+ * installed templates (with an optional `@range`), and `spec.params` takes the schema of
+ * the template named — built-in and package templates alike.
  */
-function stackJsonSchema(): JsonSchema {
+function stackJsonSchema(templates: TemplateRegistry): JsonSchema {
   const json = toJson(Stack);
-  const spec = (json.properties as Record<string, JsonSchema>).spec!;
+  const spec = must((json.properties as Record<string, JsonSchema>).spec, 'the Stack schema has a spec property');
   const props = spec.properties as Record<string, JsonSchema>;
-  props.template = { type: 'string', enum: [...templateNames], description: 'a template of the catalogue (stacks/<name>)' };
-  spec.allOf = templateNames.map((name) => ({
-    if: { type: 'object', properties: { template: { const: name } }, required: ['template'] },
-    then: { properties: { params: { ...toJson(templateCatalog.get(name)!.params), description: templateCatalog.get(name)!.description } } },
-  }));
+  const names = templates.names();
+  props.template = {
+    type: 'string',
+    anyOf: [{ enum: names }, { pattern: `^(${names.map(escapeRegExp).join('|')})@.+$` }],
+    description: 'an installed template (`driftless templates`), optionally with a version range: acme/worker@^2',
+  };
+  spec.allOf = templates.list().map(({ definition: template }) => {
+    return {
+      if: {
+        type: 'object',
+        properties: { template: { pattern: `^${escapeRegExp(template.name)}(@.+)?$` } },
+        required: ['template'],
+      },
+      // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then keyword, not a thenable.
+      then: { properties: { params: { ...toJson(template.params), description: template.description } } },
+    };
+  });
   return json;
 }
 
 /** The JSON Schema of one kind of document. */
-export function kindJsonSchema(kind: DocumentKind): JsonSchema {
-  const body = kind === 'Environment' ? toJson(Environment) : stackJsonSchema();
+export function kindJsonSchema(kind: DocumentKind, templates: TemplateRegistry = builtinRegistry()): JsonSchema {
+  const body = kind === 'Environment' ? toJson(Environment) : stackJsonSchema(templates);
   return { $schema: DRAFT, title: `driftless ${API_VERSION} ${kind}`, ...body };
 }
 
@@ -51,12 +68,13 @@ export function kindJsonSchema(kind: DocumentKind): JsonSchema {
  * One schema for every file of an environments tree: `kind: Environment` documents are
  * checked as Environments, all others as Stacks. This is what editors are pointed at.
  */
-export function documentsJsonSchema(): JsonSchema {
+export function documentsJsonSchema(templates: TemplateRegistry = builtinRegistry()): JsonSchema {
   return {
     $schema: DRAFT,
     title: `driftless ${API_VERSION} documents (Environment or Stack)`,
-    definitions: { Environment: toJson(Environment), Stack: stackJsonSchema() },
+    definitions: { Environment: toJson(Environment), Stack: stackJsonSchema(templates) },
     if: { type: 'object', properties: { kind: { const: 'Environment' } }, required: ['kind'] },
+    // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then keyword, not a thenable.
     then: { $ref: '#/definitions/Environment' },
     else: { $ref: '#/definitions/Stack' },
   };

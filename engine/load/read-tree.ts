@@ -1,3 +1,4 @@
+import type { Dirent } from 'node:fs';
 import { lstat, readdir, readFile } from 'node:fs/promises';
 import { basename, join, relative, resolve } from 'node:path';
 import { MAX_FILE_BYTES, tooLargeMessage } from './decode.js';
@@ -41,7 +42,7 @@ export function describeFsError(e: unknown): string {
 export async function readEnvironmentSource(dir: string): Promise<EnvironmentSource> {
   const abs = resolve(dir);
   const source: EnvironmentSource = { name: basename(abs), dir: displayPath(abs), path: abs, files: [], messages: [] };
-  let entries;
+  let entries: Dirent[];
   try {
     entries = await readdir(abs, { withFileTypes: true });
   } catch (e) {

@@ -45,7 +45,7 @@ function describeYamlError(e: YAMLError, text: string): string {
     case 'TAG_RESOLVE_FAILED':
       return `unknown tag ${text.slice(e.pos[0], e.pos[1]).trim()}: driftless YAML has no custom tags (reference another stack with { fromStack, output })`;
     default:
-      return e.message.split('\n')[0]!;
+      return e.message.split('\n')[0] ?? e.message;
   }
 }
 
@@ -61,7 +61,7 @@ function nestingProblem(text: string): { offset: number; message: string } | und
   let quote: string | undefined;
   let lineStart = true;
   for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
+    const c = text.charAt(i);
     if (lineStart) {
       lineStart = false;
       let j = i;
@@ -85,7 +85,7 @@ function nestingProblem(text: string): { offset: number; message: string } | und
       continue;
     }
     if (c === '"' || c === "'") quote = c;
-    else if (c === '#' && (i === 0 || /\s/.test(text[i - 1]!))) {
+    else if (c === '#' && (i === 0 || /\s/.test(text.charAt(i - 1)))) {
       const end = text.indexOf('\n', i);
       if (end === -1) break;
       i = end - 1;
@@ -163,17 +163,17 @@ export function parseSingleDocument(text: string): ParseYamlResult {
   const problems: YamlProblem[] = [];
   for (const d of docs)
     for (const e of [...d.errors, ...d.warnings]) problems.push(problemAt(lineCounter, e.pos[0], describeYamlError(e, text)));
-  if (docs.length > 1) {
-    const second = docs[1]!;
+  const second = docs[1];
+  if (second !== undefined) {
     problems.push(
       problemAt(lineCounter, second.range[0], `found ${docs.length} YAML documents, expected one per file: put each stack in its own file`),
     );
   }
   if (problems.length === 0) problems.push(...keyProblems(first, lineCounter));
-  if (problems.length > MAX_PROBLEMS_PER_FILE) {
+  const lastShown = problems[MAX_PROBLEMS_PER_FILE - 1];
+  if (problems.length > MAX_PROBLEMS_PER_FILE && lastShown !== undefined) {
     const shown = problems.slice(0, MAX_PROBLEMS_PER_FILE);
-    const last = shown[shown.length - 1]!;
-    shown.push({ ...last, message: `${problems.length - MAX_PROBLEMS_PER_FILE} more problems in this file are not listed` });
+    shown.push({ ...lastShown, message: `${problems.length - MAX_PROBLEMS_PER_FILE} more problems in this file are not listed` });
     return { ok: false, problems: shown };
   }
   if (problems.length > 0) return { ok: false, problems };

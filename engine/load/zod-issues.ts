@@ -26,17 +26,23 @@ function quote(v: unknown): string {
 
 /** Edit distance, for "did you mean" on mistyped keys and enum values. */
 function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  // row[j]: distance between the first i characters of a and the first j of b.
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  let last = b.length;
   for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cur = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = cur;
+    let diagonal = i - 1;
+    let left = i;
+    const next = [left];
+    for (const [j, up] of row.entries()) {
+      if (j === 0) continue;
+      left = Math.min(up + 1, left + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      next.push(left);
+      diagonal = up;
     }
+    row = next;
+    last = left;
   }
-  return row[b.length]!;
+  return last;
 }
 
 /** The closest candidate when it is close enough to be the intended word. */
@@ -122,7 +128,8 @@ function toIssues(issue: Issue, schema: z.ZodType, base: PropertyKey[] = []): Is
     case 'invalid_value': {
       const values = issue.values.map((v) => quote(v));
       const guess = typeof input === 'string' && issue.values.length > 1 ? closest(input, issue.values.map(String)) : undefined;
-      const expected = values.length === 1 ? values[0]! : `one of ${values.join(', ')}`;
+      const list = values.join(', ');
+      const expected = values.length === 1 ? list : `one of ${list}`;
       return [{ path, message: `expected ${expected}, got ${quote(input)}${guess ? ` (did you mean "${guess}"?)` : ''}` }];
     }
     case 'too_small':

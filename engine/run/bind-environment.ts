@@ -1,10 +1,11 @@
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LoadedEnvironment, LoadedStack } from '../load/index.js';
-import { findTemplate } from '../../stacks/catalog.js';
-import type { TemplateContext } from '../../stacks/contract.js';
+import type { TemplateContext } from '../../sdk/template/context.js';
+import type { TemplateDefinition } from '../../sdk/template/define.js';
+import { checkedOutputs } from '../templates/run-template.js';
 import type { DesiredStack } from '../plan/decide.js';
-import type { RecordedOutputs } from '../store/run-store.js';
+import type { PluginUse, RecordedOutputs } from '../model/index.js';
 import type { ReconcileStack } from './reconcile.js';
 import type { BackendTarget, StackTarget } from './stack-runner.js';
 
@@ -21,6 +22,8 @@ export interface BindOptions {
    * tree at a LocalStack on another port, e.g. in tests and the embedded default.
    */
   awsEndpointOverride?: string;
+  /** Resource plugins of the installation (the bundled driftless-aws one when absent). */
+  plugins?: PluginUse;
 }
 
 /**
@@ -60,11 +63,9 @@ function stackTags(env: LoadedEnvironment, stack: LoadedStack): Record<string, s
 
 /** Params of a stack as its template's schema parses them (defaults applied). */
 function parsedParams(stack: LoadedStack): { version: string; params: unknown } {
-  const t = findTemplate(stack.template);
   // The loader only returns environments whose params passed this schema, so a failure
   // here means a bug, not bad input.
-  if (!t.ok) throw new Error(t.message);
-  return { version: t.value.version, params: t.value.params.parse(stack.spec.params) };
+  return { version: stack.definition.version, params: stack.definition.params.parse(stack.spec.params) };
 }
 
 /** The reduced form the planner fingerprints: everything from Git that shapes the stack. */
@@ -85,16 +86,13 @@ export function desiredStack(env: LoadedEnvironment, stack: LoadedStack, parsed 
  */
 function targetFor(
   env: LoadedEnvironment,
-  stack: { name: string; template?: string; params?: unknown; tags?: Record<string, string> },
+  stack: { name: string; definition?: TemplateDefinition; params?: unknown; tags?: Record<string, string> },
   opts: BindOptions,
   dependencies: Record<string, RecordedOutputs>,
 ): StackTarget {
-  const template = stack.template;
-  const program = template
+  const definition = stack.definition;
+  const program = definition
     ? async () => {
-        const { programs } = await import('../../stacks/programs.js');
-        const run = programs[template];
-        if (!run) throw new Error(`template ${template} has no program`);
         const ctx: TemplateContext = {
           environment: env.name,
           stack: stack.name,
@@ -103,7 +101,7 @@ function targetFor(
           revision: opts.revision,
           dependencies,
         };
-        return run(stack.params, ctx);
+        return checkedOutputs(definition, () => definition.program(stack.params, ctx));
       }
     : // A removed stack: an empty program, so `destroy` deletes what its state holds.
       async () => ({});
@@ -115,6 +113,7 @@ function targetFor(
     envVars: awsEnvFor(env, opts),
     workDir: join(opts.stateDir, 'workspaces', env.name, stack.name),
     secretsProvider: env.spec.secretsProvider,
+    plugins: opts.plugins,
   };
 }
 
@@ -131,7 +130,7 @@ export function bindEnvironment(
     const params = parsed.params;
     return {
       desired: desiredStack(env, stack, parsed),
-      target: (deps) => targetFor(env, { name: stack.name, template: stack.template, params, tags: stackTags(env, stack) }, opts, deps),
+      target: (deps) => targetFor(env, { name: stack.name, definition: stack.definition, params, tags: stackTags(env, stack) }, opts, deps),
     };
   });
   return { stacks, removedTarget: (name) => targetFor(env, { name }, opts, {}) };

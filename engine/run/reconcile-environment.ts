@@ -1,5 +1,5 @@
 import type { LoadedEnvironment } from '../load/index.js';
-import type { Trigger } from '../store/run-store.js';
+import type { PluginUse, Trigger } from '../model/index.js';
 import { bindEnvironment } from './bind-environment.js';
 import type { ReconcileResult, Reconciler } from './reconcile.js';
 
@@ -16,6 +16,8 @@ export interface EnvironmentOperation {
   /** Only these stacks (CLI `--stack`, or the stacks whose drift schedule fired). */
   only?: readonly string[] | undefined;
   signal?: AbortSignal;
+  /** Resource plugins of the template installation (the bundled driftless-aws one when absent). */
+  plugins?: PluginUse | undefined;
 }
 
 /** Binds the environment's stacks to the installed templates for one operation. */
@@ -25,6 +27,7 @@ export function bindOperation(op: EnvironmentOperation): ReturnType<typeof bindE
     stateDir: op.stateDir,
     baseDir: op.baseDir,
     ...(op.awsEndpointOverride ? { awsEndpointOverride: op.awsEndpointOverride } : {}),
+    ...(op.plugins ? { plugins: op.plugins } : {}),
   });
 }
 

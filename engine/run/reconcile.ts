@@ -1,8 +1,9 @@
 import type { Logger } from '../log/logger.js';
 import { decideStack, describeDecision, type DesiredStack, type StackDecision } from '../plan/decide.js';
 import { planEnvironment, type EnvironmentPlan } from '../plan/plan-environment.js';
-import type { ChangeCounts, ErrorKind, LockOwner, RecordedOutputs, RunStore, StackStatus, Trigger } from '../store/run-store.js';
-import { isRetryable } from '../pulumi/classify-error.js';
+import type { ChangeCounts, ErrorKind, LockOwner, RecordedOutputs, StackStatus, Trigger } from '../model/index.js';
+import type { RunStore } from '../store/run-store.js';
+import { isRetryable } from '../model/index.js';
 import type { OperationOutcome, ResourceStep, StackRunner, StackTarget } from './stack-runner.js';
 import { hasChanges } from './stack-runner.js';
 import { StackMutex } from './stack-mutex.js';

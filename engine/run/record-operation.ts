@@ -1,4 +1,5 @@
-import type { ChangeCounts, ErrorKind, Operation, RunStore, Trigger } from '../store/run-store.js';
+import type { ChangeCounts, ErrorKind, Operation, Trigger } from '../model/index.js';
+import type { RunStore } from '../store/run-store.js';
 import type { OperationOutcome } from './stack-runner.js';
 
 /** How an operation ended, as the run history keeps it. */

@@ -1,4 +1,4 @@
-import type { ChangeCounts, ErrorKind, RecordedOutputs } from '../store/run-store.js';
+import type { ChangeCounts, ErrorKind, PluginUse, RecordedOutputs } from '../model/index.js';
 
 /** Where a stack's Pulumi state lives. */
 export interface BackendTarget {
@@ -21,6 +21,8 @@ export interface StackTarget {
   workDir: string;
   /** Secrets provider: `passphrase` (default) or e.g. `awskms://alias/x?region=…`. */
   secretsProvider: string;
+  /** Resource plugins to register by path; the bundled driftless-aws one when absent. */
+  plugins?: PluginUse | undefined;
 }
 
 /** One resource as an operation saw it: the step and the states before and after. */

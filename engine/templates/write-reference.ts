@@ -1,8 +1,9 @@
-// `npm run docs:templates`: writes docs/templates.md from the catalogue.
+// `npm run docs:templates`: writes docs/templates.md from the built-in templates.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { referencePath, renderReference } from './render.js';
+import { builtinRegistry } from './builtin.js';
+import { referencePath, renderReference } from './reference.js';
 
 mkdirSync(dirname(referencePath), { recursive: true });
-writeFileSync(referencePath, renderReference());
+writeFileSync(referencePath, renderReference(builtinRegistry().list()));
 process.stdout.write(`wrote ${referencePath}\n`);

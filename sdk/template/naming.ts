@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { TemplateContext } from '../contract.js';
+import type { TemplateContext } from './context.js';
 
 /** One AWS service's naming rule for the physical names templates derive. */
 export interface NameRule {

@@ -1,4 +1,4 @@
-import type { TemplateContext } from '../contract.js';
+import type { TemplateContext } from './context.js';
 
 /**
  * The tags every taggable resource of a stack carries: the environment's and the stack's

@@ -1,5 +1,4 @@
-import { z } from 'zod';
-import { OutputRef, type TemplateParamsDefinition } from '../contract.js';
+import { OutputRef, z } from '../../sdk/template/index.js';
 
 /** One lifecycle rule; at least one expiry must be set or the rule does nothing. */
 export const LifecycleRule = z
@@ -39,7 +38,7 @@ export const BucketPolicyStatement = z.strictObject({
   objects: z.array(z.string()).default([]).describe('object key patterns in this bucket, e.g. reports/*; empty for the bucket itself'),
 });
 
-/** Params of the `bucket` and `aws-bucket` templates: private, versioned and encrypted unless told. */
+/** Params of the `bucket` template: private, versioned and encrypted unless told. */
 export const BucketParams = z.strictObject({
   versioning: z.boolean().default(true).describe('keep every version of every object'),
   encryption: z
@@ -61,18 +60,3 @@ export const BucketParams = z.strictObject({
 });
 /** Validated bucket params. */
 export type BucketParams = z.infer<typeof BucketParams>;
-
-/** Outputs shared by both bucket templates. */
-export const bucketOutputs = [
-  { name: 'name', description: 'bucket name' },
-  { name: 'arn', description: 'bucket ARN' },
-] as const;
-
-/** The `bucket` template: an S3 bucket through the driftless AWS provider. */
-export const bucketDefinition: TemplateParamsDefinition<typeof BucketParams> = {
-  name: 'bucket',
-  version: '1',
-  description: 'S3 bucket: versioned, encrypted and private by default, optional lifecycle rules and policy',
-  params: BucketParams,
-  outputs: bucketOutputs,
-};

@@ -1,9 +1,6 @@
-import { Bucket } from '../../provider/sdk/index.js';
-import type { TemplateProgram } from '../contract.js';
+import { Bucket } from '../../sdk/aws.js';
+import { bucketNameRule, dependencyString, physicalName, resourceTags, type TemplateProgram } from '../../sdk/template/index.js';
 import { bucketPolicyDocument } from '../support/bucket-policy.js';
-import { bucketNameRule, physicalName } from '../support/naming.js';
-import { dependencyString } from '../support/refs.js';
-import { resourceTags } from '../support/tags.js';
 import type { BucketParams } from './params.js';
 
 /**

@@ -1,6 +1,5 @@
-import { z } from 'zod';
 import { EnvVarName } from '../../schemas/common.js';
-import type { TemplateParamsDefinition } from '../contract.js';
+import { z } from '../../sdk/template/index.js';
 
 const ParameterName = z.string().regex(/^\/?[A-Za-z0-9_.\-/]{1,1011}$/, 'must be an SSM parameter name such as /orders/db-host');
 
@@ -56,16 +55,3 @@ export const ConfigParams = z
   .refine((c) => c.parameters.length + c.secrets.length > 0, 'needs at least one parameter or secret');
 /** Validated config params. */
 export type ConfigParams = z.infer<typeof ConfigParams>;
-
-/** The `config` template: SSM parameters and Secrets Manager secrets. */
-export const configDefinition: TemplateParamsDefinition<typeof ConfigParams> = {
-  name: 'config',
-  version: '1',
-  description:
-    'SSM parameters (String, StringList, SecureString) and Secrets Manager secrets; secret values come from environment variables',
-  params: ConfigParams,
-  outputs: [
-    { name: 'parameterArns', description: 'ARN of each parameter, by parameter name' },
-    { name: 'secretArns', description: 'ARN of each secret, by secret name' },
-  ],
-};

@@ -1,7 +1,5 @@
-import * as pulumi from '@pulumi/pulumi';
-import { Parameter, Secret } from '../../provider/sdk/index.js';
-import type { TemplateContext, TemplateProgram } from '../contract.js';
-import { resourceTags } from '../support/tags.js';
+import { Parameter, Secret } from '../../sdk/aws.js';
+import { pulumi, resourceTags, type TemplateContext, type TemplateProgram } from '../../sdk/template/index.js';
 import type { ConfigParams } from './params.js';
 
 /**
@@ -16,6 +14,22 @@ function secretFromEnv(variable: string, what: string, ctx: TemplateContext): pu
   return pulumi.secret(value);
 }
 
+/** One parameter of the params. */
+type SsmParameter = ConfigParams['parameters'][number];
+
+/**
+ * The value of one parameter: as written for String and StringList, from the daemon's
+ * environment for SecureString. The schema has already required the one field each type
+ * takes; a parameter without it stops the program rather than writing an empty value.
+ */
+function parameterValue(p: SsmParameter, ctx: TemplateContext): pulumi.Input<string> {
+  if (p.type === 'String' && p.value !== undefined) return p.value;
+  if (p.type === 'StringList' && p.values !== undefined) return p.values.join(',');
+  if (p.type === 'SecureString' && p.fromEnv !== undefined) return secretFromEnv(p.fromEnv, `parameter ${p.name}`, ctx);
+  const field = p.type === 'String' ? 'value' : p.type === 'StringList' ? 'values' : 'fromEnv';
+  throw new Error(`stack ${ctx.stack}: parameter ${p.name} is a ${p.type} parameter without ${field}`);
+}
+
 /**
  * SSM parameters and Secrets Manager secrets, named exactly as written (applications
  * look them up by those names). Plain values come from YAML; SecureString and secret
@@ -25,12 +39,7 @@ export const configProgram: TemplateProgram<ConfigParams> = (params, ctx) => {
   const tags = resourceTags(ctx);
   const parameterArns: Record<string, pulumi.Output<string>> = {};
   for (const p of params.parameters) {
-    const value =
-      p.type === 'String'
-        ? p.value!
-        : p.type === 'StringList'
-          ? p.values!.join(',')
-          : secretFromEnv(p.fromEnv!, `parameter ${p.name}`, ctx);
+    const value = parameterValue(p, ctx);
     parameterArns[p.name] = new Parameter(`parameter:${p.name}`, {
       name: p.name,
       type: p.type,

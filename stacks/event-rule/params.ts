@@ -1,5 +1,4 @@
-import { z } from 'zod';
-import { OutputRef, type TemplateParamsDefinition } from '../contract.js';
+import { OutputRef, z } from '../../sdk/template/index.js';
 
 /** EventBridge schedule expressions: `rate(5 minutes)` or `cron(0 12 * * ? *)`. */
 const ScheduleExpression = z
@@ -30,15 +29,3 @@ export const EventRuleParams = z
   });
 /** Validated event-rule params. */
 export type EventRuleParams = z.infer<typeof EventRuleParams>;
-
-/** The `event-rule` template: an EventBridge rule targeting a queue or topic. */
-export const eventRuleDefinition: TemplateParamsDefinition<typeof EventRuleParams> = {
-  name: 'event-rule',
-  version: '1',
-  description: 'EventBridge rule on a schedule or event pattern, targeting a queue or topic of another stack',
-  params: EventRuleParams,
-  outputs: [
-    { name: 'arn', description: 'rule ARN' },
-    { name: 'name', description: 'rule name' },
-  ],
-};

@@ -1,8 +1,5 @@
-import { Rule, Target } from '../../provider/sdk/index.js';
-import type { TemplateProgram } from '../contract.js';
-import { eventRuleNameRule, physicalName } from '../support/naming.js';
-import { dependencyString } from '../support/refs.js';
-import { resourceTags } from '../support/tags.js';
+import { Rule, Target } from '../../sdk/aws.js';
+import { dependencyString, eventRuleNameRule, physicalName, resourceTags, type TemplateProgram } from '../../sdk/template/index.js';
 import type { EventRuleParams } from './params.js';
 
 /** An EventBridge rule on the default bus with one target: a queue or topic of another stack. */

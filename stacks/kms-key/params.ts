@@ -1,5 +1,4 @@
-import { z } from 'zod';
-import type { TemplateParamsDefinition } from '../contract.js';
+import { z } from '../../sdk/template/index.js';
 
 /** Params of the `kms-key` template. */
 export const KmsKeyParams = z.strictObject({
@@ -15,16 +14,3 @@ export const KmsKeyParams = z.strictObject({
 });
 /** Validated KMS key params. */
 export type KmsKeyParams = z.infer<typeof KmsKeyParams>;
-
-/** The `kms-key` template: a symmetric customer-managed key. */
-export const kmsKeyDefinition: TemplateParamsDefinition<typeof KmsKeyParams> = {
-  name: 'kms-key',
-  version: '1',
-  description: 'KMS symmetric key with rotation and an optional alias',
-  params: KmsKeyParams,
-  outputs: [
-    { name: 'arn', description: 'key ARN' },
-    { name: 'keyId', description: 'key id' },
-    { name: 'aliasName', description: 'alias/<alias>, or empty without one' },
-  ],
-};

@@ -1,6 +1,5 @@
-import { Alias, Key } from '../../provider/sdk/index.js';
-import type { TemplateProgram } from '../contract.js';
-import { resourceTags } from '../support/tags.js';
+import { Alias, Key } from '../../sdk/aws.js';
+import { resourceTags, type TemplateProgram } from '../../sdk/template/index.js';
 import type { KmsKeyParams } from './params.js';
 
 /**

@@ -1,5 +1,4 @@
-import { z } from 'zod';
-import type { TemplateParamsDefinition } from '../contract.js';
+import { z } from '../../sdk/template/index.js';
 
 /** Params of the `queue` template; limits are SQS's own. */
 export const QueueParams = z
@@ -40,20 +39,3 @@ export const QueueParams = z
   });
 /** Validated queue params. */
 export type QueueParams = z.infer<typeof QueueParams>;
-
-/** The `queue` template: an SQS queue with an optional dead-letter queue. */
-export const queueDefinition: TemplateParamsDefinition<typeof QueueParams> = {
-  name: 'queue',
-  version: '1',
-  description: 'SQS queue: visibility timeout, retention, FIFO, optional dead-letter queue',
-  params: QueueParams,
-  outputs: [
-    { name: 'arn', description: 'queue ARN' },
-    { name: 'url', description: 'queue URL' },
-    { name: 'name', description: 'queue name' },
-    { name: 'deadLetterArn', description: 'dead-letter queue ARN (empty string without one)' },
-    { name: 'deadLetterName', description: 'dead-letter queue name (empty string without one)' },
-    { name: 'visibilityTimeoutSeconds', description: 'configured visibility timeout, for age-of-message alarms' },
-    { name: 'maxReceiveCount', description: 'receives before a message moves to the dead-letter queue (0 without one)' },
-  ],
-};

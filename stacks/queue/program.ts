@@ -1,8 +1,6 @@
-import { Queue } from '../../provider/sdk/index.js';
-import type { TemplateProgram } from '../contract.js';
-import { physicalName, queueNameRule } from '../support/naming.js';
+import { Queue } from '../../sdk/aws.js';
+import { physicalName, queueNameRule, resourceTags, type TemplateProgram } from '../../sdk/template/index.js';
 import { arnScope, queuePublishersPolicy } from '../support/publishers.js';
-import { resourceTags } from '../support/tags.js';
 import type { QueueParams } from './params.js';
 
 /**

@@ -1,5 +1,4 @@
-import { z } from 'zod';
-import { OutputRef, type TemplateParamsDefinition } from '../contract.js';
+import { OutputRef, z } from '../../sdk/template/index.js';
 
 /**
  * One action: `service:Action`. A bare `*` or a whole-service `svc:*` is refused: the point
@@ -42,15 +41,3 @@ export const ServiceRoleParams = z.strictObject({
 });
 /** Validated service-role params. */
 export type ServiceRoleParams = z.infer<typeof ServiceRoleParams>;
-
-/** The `service-role` template: an IAM role with a least-privilege inline policy. */
-export const serviceRoleDefinition: TemplateParamsDefinition<typeof ServiceRoleParams> = {
-  name: 'service-role',
-  version: '1',
-  description: 'IAM role for an AWS service with least-privilege statements from a short list',
-  params: ServiceRoleParams,
-  outputs: [
-    { name: 'arn', description: 'role ARN' },
-    { name: 'name', description: 'role name' },
-  ],
-};

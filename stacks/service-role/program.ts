@@ -1,8 +1,5 @@
-import { Role } from '../../provider/sdk/index.js';
-import type { TemplateProgram } from '../contract.js';
-import { physicalName, roleNameRule } from '../support/naming.js';
-import { dependencyString } from '../support/refs.js';
-import { resourceTags } from '../support/tags.js';
+import { Role } from '../../sdk/aws.js';
+import { dependencyString, physicalName, resourceTags, roleNameRule, type TemplateProgram } from '../../sdk/template/index.js';
 import type { ServiceRoleParams } from './params.js';
 
 /** Name of the role's one inline policy. */

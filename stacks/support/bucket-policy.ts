@@ -1,6 +1,5 @@
-import type { TemplateContext } from '../contract.js';
+import { dependencyString, type TemplateContext } from '../../sdk/template/index.js';
 import type { BucketParams } from '../bucket/params.js';
-import { dependencyString } from './refs.js';
 
 /** An IAM policy document as plain JSON (a type alias, so it is a JSON record too). */
 export type PolicyDocument = {
@@ -9,7 +8,7 @@ export type PolicyDocument = {
 };
 
 /**
- * The bucket policy of the `policy` params, shared by both bucket templates: principals are
+ * The bucket policy of the `bucket` template's `policy` params: principals are
  * ARNs or other stacks' outputs, and `objects` patterns are placed under this bucket, so
  * YAML can never grant access to another bucket through this one.
  */

@@ -1,6 +1,5 @@
-import * as pulumi from '@pulumi/pulumi';
-import { getCallerIdentity, type CallerIdentity } from '../../provider/sdk/index.js';
-import type { TemplateContext } from '../contract.js';
+import { type CallerIdentity, getCallerIdentity } from '../../sdk/aws.js';
+import type { pulumi, TemplateContext } from '../../sdk/template/index.js';
 
 /** Where an ARN lives: partition, region and account (all ARNs a stack writes share them). */
 export interface ArnScope {

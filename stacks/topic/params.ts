@@ -1,5 +1,4 @@
-import { z } from 'zod';
-import { OutputRef, type TemplateParamsDefinition } from '../contract.js';
+import { OutputRef, z } from '../../sdk/template/index.js';
 
 /** A subscription of a queue of another stack, e.g. `queue: { fromStack: orders-queue, output: arn }`. */
 export const TopicSubscription = z.strictObject({
@@ -23,15 +22,3 @@ export const TopicParams = z.strictObject({
 });
 /** Validated topic params. */
 export type TopicParams = z.infer<typeof TopicParams>;
-
-/** The `topic` template: an SNS topic fanning out to queues of other stacks. */
-export const topicDefinition: TemplateParamsDefinition<typeof TopicParams> = {
-  name: 'topic',
-  version: '1',
-  description: 'SNS topic with subscriptions to queues of other stacks',
-  params: TopicParams,
-  outputs: [
-    { name: 'arn', description: 'topic ARN' },
-    { name: 'name', description: 'topic name' },
-  ],
-};

@@ -1,9 +1,6 @@
-import { Subscription, Topic } from '../../provider/sdk/index.js';
-import type { TemplateProgram } from '../contract.js';
-import { physicalName, topicNameRule } from '../support/naming.js';
+import { Subscription, Topic } from '../../sdk/aws.js';
+import { dependencyString, physicalName, resourceTags, type TemplateProgram, topicNameRule } from '../../sdk/template/index.js';
 import { arnScope, topicPolicy } from '../support/publishers.js';
-import { dependencyString } from '../support/refs.js';
-import { resourceTags } from '../support/tags.js';
 import type { TopicParams } from './params.js';
 
 /**

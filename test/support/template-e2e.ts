@@ -7,8 +7,8 @@ import { expect, onTestFinished } from 'vitest';
 import { loadEnvironment, type LoadedStack } from '../../engine/load/index.js';
 import { selectInlineStack } from '../../engine/pulumi/workspace.js';
 import { fileBackendLocations } from '../../engine/toolchain/pulumi-env.js';
-import type { TemplateContext } from '../../stacks/contract.js';
-import { programs } from '../../stacks/programs.js';
+import type { TemplateContext } from '../../sdk/template/index.js';
+import { builtinTemplates } from '../../stacks/index.js';
 import { awsTestConfig, awsTestEnv, TEST_REGION, uniqueName } from './aws.js';
 
 /** A template stack loaded from YAML and selected on a file backend, ready for `up`. */
@@ -76,12 +76,12 @@ export async function templateStack(src: TemplateStackSource): Promise<TemplateS
     revision: 'e2e0000000000000000000000000000000000000',
     dependencies: src.dependencies ?? {},
   };
-  const program = programs[loaded.template];
-  expect(program, `template ${loaded.template} has a program`).toBeDefined();
+  const template = builtinTemplates.find((t) => t.name === loaded.template);
+  expect(template, `template ${loaded.template} is built in`).toBeDefined();
   const stack = await selectInlineStack({
     projectName: 'driftless',
     stackName: `${environment}.${loaded.name}`,
-    program: async () => program!(loaded.spec.params, context),
+    program: async () => template!.program(loaded.spec.params, context),
     locations: fileBackendLocations(join(dir, 'state')),
     workDir: join(dir, 'work'),
     envVars: awsTestEnv(),

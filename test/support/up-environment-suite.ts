@@ -130,7 +130,7 @@ export function describeUpEnvironment(backend: 'file' | 's3'): void {
       expect(after.Attributes?.VisibilityTimeout).toBe('45');
       // still one queue of that name: updated in place, not replaced
       const url = await sqs.send(
-        new GetQueueUrlCommand({ QueueName: (statusOf('orders-queue')?.applied?.outputs as { name: string }).name }),
+        new GetQueueUrlCommand({ QueueName: (statusOf('orders-queue')!.applied!.outputs as { name: string }).name }),
       );
       expect(url.QueueUrl).toBe(queue.url);
     });

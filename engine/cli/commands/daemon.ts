@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadDaemonConfig } from '../../config/daemon-config.js';
 import { builtinExtensions } from '../../daemon/extensions.js';
@@ -6,6 +6,7 @@ import { startDaemon } from '../../daemon/main.js';
 import { formatMessage } from '../../load/index.js';
 import { ensureLocalStack } from '../../localstack/lifecycle.js';
 import { createLogger } from '../../log/logger.js';
+import { installTemplates } from '../../templates/install.js';
 import { projectRoot } from '../../toolchain/paths.js';
 import { ExitCode, type Command } from '../command.js';
 
@@ -52,8 +53,22 @@ Stops gracefully on SIGTERM or SIGINT (a second signal exits at once).`,
       io.err(loaded.messages.map(formatMessage).join('\n') + '\ndriftless daemon: the configuration is invalid; not started\n');
       return ExitCode.error;
     }
+    // Fail closed: a template package that cannot be installed stops the daemon before it
+    // touches Git or any stack, naming the package and the reason.
+    const config = loaded.config;
+    const baseDir = values.config ? dirname(resolve(values.config)) : process.cwd();
+    const installed = await installTemplates(
+      { packages: config.templates.packages, from: config.templates.from, baseDir },
+      { dir: config.plugins.dir === undefined ? undefined : resolve(baseDir, config.plugins.dir), acquire: config.plugins.acquire },
+    );
+    if (!installed.ok) {
+      io.err(
+        `${installed.problems.map((p) => `driftless daemon: ${p}`).join('\n')}\ndriftless daemon: the template installation is refused; not started\n`,
+      );
+      return ExitCode.error;
+    }
     const log = createLogger();
-    const running = await startDaemon(loaded.config, { log, env, extensions: builtinExtensions() });
+    const running = await startDaemon(config, { log, env, extensions: builtinExtensions(), templates: installed.value });
     const { deadlineSeconds } = loaded.config.shutdown;
     return new Promise<number>((done) => {
       let stopping = false;

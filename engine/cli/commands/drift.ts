@@ -60,6 +60,7 @@ exit: 0 no drift, 2 drift found (even if remediated), 1 error`,
         only: values.stack,
         forceRemediate: values.remediate,
         allowRemediation: true,
+        plugins: selected.plugins,
       });
       if (values.json) printJson(io, result);
       else io.out(formatDriftText(result));

@@ -36,6 +36,7 @@ async function reconcileCommand(operation: 'up' | 'preview', argv: string[], io:
       refresh: values.refresh,
       only: values.stack,
       signal: abort.signal,
+      plugins: selected.plugins,
     });
     if (values.json) printJson(io, reconcileReport(result));
     else io.out(formatReconcileText(result));
@@ -87,7 +88,7 @@ ${environmentOptionsUsage}
   --yes  required: destroying is never implicit`,
   async run(argv, io) {
     const { values } = parseArgs({ args: argv, options: { ...environmentOptions, yes: { type: 'boolean', default: false } } });
-    if (!values.stack || values.stack.length !== 1) {
+    if (values.stack?.length !== 1) {
       io.err('driftless destroy: name exactly one --stack\n');
       return ExitCode.error;
     }
@@ -108,6 +109,7 @@ ${environmentOptionsUsage}
         stateDir: engine.stateDir,
         baseDir: process.cwd(),
         awsEndpointOverride: process.env.DRIFTLESS_AWS_ENDPOINT,
+        plugins: selected.plugins,
       });
       const outcome = await engine.reconciler.destroy({
         environment: environment.name,

@@ -2,16 +2,18 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ENVIRONMENT_FILE, formatMessage, hasErrors, loadEnvironment, loadEnvironments, type EnvironmentsLoad } from '../../load/index.js';
+import type { TemplateRegistry } from '../../templates/registry.js';
 import { ExitCode, printJson, type Command } from '../command.js';
+import { loadInstallation, templateOptions, templateOptionsUsage } from '../template-args.js';
 
 /** A folder holding environment.yaml is one environment; any other folder is a tree of them. */
-async function load(dir: string): Promise<EnvironmentsLoad> {
+async function load(dir: string, templates: TemplateRegistry): Promise<EnvironmentsLoad> {
   const single = await stat(join(dir, ENVIRONMENT_FILE)).then(
     (s) => s.isFile(),
     () => false,
   );
-  if (!single) return loadEnvironments(dir);
-  const r = await loadEnvironment(dir);
+  if (!single) return loadEnvironments(dir, templates);
+  const r = await loadEnvironment(dir, templates);
   return { environments: r.environment ? [r.environment] : [], messages: r.messages };
 }
 
@@ -24,11 +26,13 @@ export const validateCommand: Command = {
   environment dir is. Reports all problems as file:line:col path: message.
   Exit 0 when everything is valid, 1 otherwise.
 
-  --json  {valid, environments: [{name, stacks}], messages: [{file, line, col, path, message, severity}]}`,
+  --json  {valid, environments: [{name, stacks}], messages: [{file, line, col, path, message, severity}]}
+${templateOptionsUsage}`,
   async run(argv, io) {
-    let parsed;
+    const options = { json: { type: 'boolean', default: false }, ...templateOptions } as const;
+    let parsed: ReturnType<typeof parseArgs<{ args: string[]; allowPositionals: true; options: typeof options }>>;
     try {
-      parsed = parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean', default: false } } });
+      parsed = parseArgs({ args: argv, allowPositionals: true, options });
     } catch (e) {
       io.err(`driftless validate: ${e instanceof Error ? e.message : String(e)}\n`);
       return ExitCode.error;
@@ -38,7 +42,9 @@ export const validateCommand: Command = {
       io.err(`driftless validate: expected at most one folder, got ${positionals.length}\n`);
       return ExitCode.error;
     }
-    const { environments, messages } = await load(positionals[0] ?? 'environments');
+    const installation = await loadInstallation(values, io, 'validate');
+    if (!installation) return ExitCode.error;
+    const { environments, messages } = await load(positionals[0] ?? 'environments', installation.registry);
     const valid = !hasErrors(messages);
     if (values.json) {
       printJson(io, {

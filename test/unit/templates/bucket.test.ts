@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { expectedTags, runProgram, testContext } from '../../support/pulumi-mocks.js';
-import { BucketParams } from '../../../stacks/bucket/params.js';
-import { bucketProgram } from '../../../stacks/bucket/program.js';
+import { expectedTags, mockTemplate } from '../../../sdk/testing/index.js';
+import { bucketTemplate } from '../../../stacks/bucket/template.js';
 
 describe('bucket template (Pulumi mocks)', () => {
   it('is private, versioned and AES256-encrypted by default, with a lower-case deterministic name', async () => {
-    const run = await runProgram(() => bucketProgram(BucketParams.parse({}), testContext('Reports_Bucket')));
+    const run = await mockTemplate(bucketTemplate, {}, { stack: 'Reports_Bucket' });
 
     expect(run.resources.map((r) => r.type)).toEqual(['driftless-aws:s3:Bucket']);
     expect(run.resources[0]!.inputs).toEqual({
@@ -21,7 +20,7 @@ describe('bucket template (Pulumi mocks)', () => {
   });
 
   it('encrypts with the key of another stack and writes the policy for this bucket only', async () => {
-    const params = BucketParams.parse({
+    const params = {
       encryption: { algorithm: 'aws:kms', kmsKey: { fromStack: 'data-key', output: 'arn' } },
       policy: [
         {
@@ -30,12 +29,14 @@ describe('bucket template (Pulumi mocks)', () => {
           objects: ['reports/*'],
         },
       ],
+    };
+    const run = await mockTemplate(bucketTemplate, params, {
+      stack: 'archive',
+      dependencies: {
+        'data-key': { arn: 'arn:aws:kms:us-east-1:000000000000:key/k1' },
+        'worker-role': { arn: 'arn:aws:iam::000000000000:role/worker' },
+      },
     });
-    const ctx = testContext('archive', {
-      'data-key': { arn: 'arn:aws:kms:us-east-1:000000000000:key/k1' },
-      'worker-role': { arn: 'arn:aws:iam::000000000000:role/worker' },
-    });
-    const run = await runProgram(() => bucketProgram(params, ctx));
 
     expect(run.resources[0]!.inputs).toMatchObject({
       serverSideEncryption: { algorithm: 'aws:kms', kmsKeyId: 'arn:aws:kms:us-east-1:000000000000:key/k1', bucketKeyEnabled: true },
@@ -54,14 +55,14 @@ describe('bucket template (Pulumi mocks)', () => {
   });
 
   it('passes lifecycle rules and forceDestroy to the bucket', async () => {
-    const params = BucketParams.parse({
+    const params = {
       forceDestroy: true,
       lifecycleRules: [
         { id: 'expire-reports', prefix: 'reports/', expireAfterDays: 30 },
         { id: 'tidy', noncurrentVersionExpireAfterDays: 7, abortIncompleteUploadAfterDays: 1 },
       ],
-    });
-    const run = await runProgram(() => bucketProgram(params, testContext('reports')));
+    };
+    const run = await mockTemplate(bucketTemplate, params, { stack: 'reports' });
 
     expect(run.resources[0]!.inputs).toMatchObject({
       forceDestroy: true,

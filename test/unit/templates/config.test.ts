@@ -1,16 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { expectedTags, isSecretOutput, runProgram, secretInput, testContext } from '../../support/pulumi-mocks.js';
-import { ConfigParams } from '../../../stacks/config/params.js';
-import { configProgram } from '../../../stacks/config/program.js';
+import { expectedTags, isSecretOutput, mockTemplate, secretInput, testContext } from '../../../sdk/testing/index.js';
+import { configTemplate } from '../../../stacks/config/template.js';
 
-const params = ConfigParams.parse({
+const params = {
   parameters: [
     { name: '/orders/log-level', value: 'debug' },
     { name: '/orders/regions', type: 'StringList', values: ['us-east-1', 'eu-west-1'] },
     { name: '/orders/api-token', type: 'SecureString', fromEnv: 'UNIT_ORDERS_API_TOKEN' },
   ],
   secrets: [{ name: 'orders/db-password', fromEnv: 'UNIT_ORDERS_DB_PASSWORD', description: 'database password' }],
-});
+};
 
 describe('config template (Pulumi mocks)', () => {
   afterEach(() => {
@@ -21,7 +20,7 @@ describe('config template (Pulumi mocks)', () => {
   it('creates parameters and secrets named as written, secret values from the environment and kept secret', async () => {
     process.env.UNIT_ORDERS_API_TOKEN = 'tok-123';
     process.env.UNIT_ORDERS_DB_PASSWORD = 'pw-456';
-    const run = await runProgram(() => configProgram(params, testContext('app-config')));
+    const run = await mockTemplate(configTemplate, params, { stack: 'app-config' });
 
     // Registration order follows when each input resolves, so look resources up by name.
     const named = new Map(run.resources.map((r) => [r.name, r]));
@@ -63,7 +62,7 @@ describe('config template (Pulumi mocks)', () => {
 
   it('refuses to run without the environment variable, without printing any value', () => {
     process.env.UNIT_ORDERS_API_TOKEN = 'tok-123';
-    expect(() => configProgram(params, testContext('app-config'))).toThrow(
+    expect(() => configTemplate.program(params, testContext('app-config'))).toThrow(
       "stack app-config: secret orders/db-password takes its value from UNIT_ORDERS_DB_PASSWORD, which is not set in the daemon's environment",
     );
   });

@@ -2,9 +2,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadEnvironment } from '../../../engine/load/index.js';
 import { projectRoot } from '../../../engine/toolchain/paths.js';
-import type { TemplateContext } from '../../../stacks/contract.js';
-import { programs } from '../../../stacks/programs.js';
-import { runProgram } from '../../support/pulumi-mocks.js';
+import type { TemplateContext } from '../../../sdk/template/index.js';
+import { runProgram } from '../../../sdk/testing/index.js';
+import { builtinTemplates } from '../../../stacks/index.js';
 
 /**
  * The cross-stack example of environments/dev through the real loader and the template
@@ -28,7 +28,8 @@ describe('the dev example environment wires the queue into the topic and the rul
         revision: 'f'.repeat(40),
         dependencies: Object.fromEntries(stack.spec.dependsOn.map((d) => [d, outputs[d]!])),
       };
-      const run = await runProgram(() => programs[stack.template]!(stack.spec.params, ctx));
+      const template = builtinTemplates.find((t) => t.name === stack.template)!;
+      const run = await runProgram(() => template.program(stack.spec.params, ctx));
       outputs[name] = run.outputs;
       created[name] = run.resources;
     }

@@ -1,18 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { expectedTags, runProgram, testContext } from '../../support/pulumi-mocks.js';
-import { EventRuleParams } from '../../../stacks/event-rule/params.js';
-import { eventRuleProgram } from '../../../stacks/event-rule/program.js';
+import { expectedTags, mockTemplate } from '../../../sdk/testing/index.js';
+import { eventRuleTemplate } from '../../../stacks/event-rule/template.js';
 
 const queueArn = 'arn:aws:sqs:us-east-1:000000000000:dev-orders-queue';
 
 describe('event-rule template (Pulumi mocks)', () => {
   it('creates a scheduled rule targeting the queue of another stack', async () => {
-    const params = EventRuleParams.parse({
+    const params = {
       description: 'nightly report',
       schedule: 'cron(0 2 * * ? *)',
       target: { fromStack: 'orders-queue', output: 'arn' },
+    };
+    const run = await mockTemplate(eventRuleTemplate, params, {
+      stack: 'nightly-report',
+      dependencies: { 'orders-queue': { arn: queueArn } },
     });
-    const run = await runProgram(() => eventRuleProgram(params, testContext('nightly-report', { 'orders-queue': { arn: queueArn } })));
 
     expect(run.resources.map((r) => [r.type, r.name])).toEqual([
       ['driftless-aws:events:Rule', 'rule'],
@@ -32,9 +34,12 @@ describe('event-rule template (Pulumi mocks)', () => {
 
   it('takes an event pattern instead of a schedule, disabled when asked', async () => {
     const pattern = { source: ['orders'], 'detail-type': ['OrderPlaced'] };
-    const params = EventRuleParams.parse({ eventPattern: pattern, enabled: false, target: { fromStack: 'orders-topic', output: 'arn' } });
+    const params = { eventPattern: pattern, enabled: false, target: { fromStack: 'orders-topic', output: 'arn' } };
     const topicArn = 'arn:aws:sns:us-east-1:000000000000:dev-orders-topic';
-    const run = await runProgram(() => eventRuleProgram(params, testContext('order-events', { 'orders-topic': { arn: topicArn } })));
+    const run = await mockTemplate(eventRuleTemplate, params, {
+      stack: 'order-events',
+      dependencies: { 'orders-topic': { arn: topicArn } },
+    });
 
     expect(run.resources[0]!.inputs).toMatchObject({ eventPattern: pattern, state: 'DISABLED' });
     expect(run.resources[0]!.inputs.scheduleExpression).toBeUndefined();

@@ -1,12 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { expectedTags, runProgram, testContext } from '../../support/pulumi-mocks.js';
-import { KmsKeyParams } from '../../../stacks/kms-key/params.js';
-import { kmsKeyProgram } from '../../../stacks/kms-key/program.js';
+import { expectedTags, mockTemplate } from '../../../sdk/testing/index.js';
+import { kmsKeyTemplate } from '../../../stacks/kms-key/template.js';
 
 describe('kms-key template (Pulumi mocks)', () => {
   it('creates a rotating key with tags and an alias pointing at it', async () => {
-    const params = KmsKeyParams.parse({ alias: 'orders/data', deletionWindowInDays: 7 });
-    const run = await runProgram(() => kmsKeyProgram(params, testContext('data-key')));
+    const run = await mockTemplate(kmsKeyTemplate, { alias: 'orders/data', deletionWindowInDays: 7 }, { stack: 'data-key' });
 
     expect(run.resources.map((r) => [r.type, r.name])).toEqual([
       ['driftless-aws:kms:Key', 'key'],
@@ -24,7 +22,7 @@ describe('kms-key template (Pulumi mocks)', () => {
   });
 
   it('makes no alias when none is asked for', async () => {
-    const run = await runProgram(() => kmsKeyProgram(KmsKeyParams.parse({}), testContext('data-key')));
+    const run = await mockTemplate(kmsKeyTemplate, {}, { stack: 'data-key' });
     expect(run.resources.map((r) => r.type)).toEqual(['driftless-aws:kms:Key']);
     expect(run.outputs.aliasName).toBe('');
   });

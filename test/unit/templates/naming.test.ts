@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bucketNameRule, eventRuleNameRule, physicalName, queueNameRule, roleNameRule } from '../../../stacks/support/naming.js';
-import { testContext } from '../../support/pulumi-mocks.js';
+import { bucketNameRule, eventRuleNameRule, physicalName, queueNameRule, roleNameRule } from '../../../sdk/template/index.js';
+import { testContext } from '../../../sdk/testing/index.js';
 
 const ctx = (environment: string, stack: string) => ({ ...testContext(stack), environment });
 const name48 = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_-]{0,47}$/);

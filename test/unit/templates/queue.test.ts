@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { expectedTags, runProgram, testContext } from '../../support/pulumi-mocks.js';
-import { QueueParams } from '../../../stacks/queue/params.js';
-import { queueProgram } from '../../../stacks/queue/program.js';
+import { expectedTags, mockTemplate } from '../../../sdk/testing/index.js';
+import { queueTemplate } from '../../../stacks/queue/template.js';
 
 describe('queue template (Pulumi mocks)', () => {
   it('creates the queue and its dead-letter queue with deterministic names, tags and alarm-ready outputs', async () => {
-    const params = QueueParams.parse({ visibilityTimeoutSeconds: 45, deadLetter: { maxReceiveCount: 5 } });
-    const { outputs, resources } = await runProgram(() => queueProgram(params, testContext('orders-queue')));
+    const params = { visibilityTimeoutSeconds: 45, deadLetter: { maxReceiveCount: 5 } };
+    const { outputs, resources } = await mockTemplate(queueTemplate, params, { stack: 'orders-queue' });
 
     expect(resources.map((r) => [r.type, r.name])).toEqual([
       ['driftless-aws:sqs:Queue', 'dead-letter'],
@@ -35,9 +34,7 @@ describe('queue template (Pulumi mocks)', () => {
   });
 
   it("lets this environment's topics and rules send to the queue unless turned off", async () => {
-    const run = await runProgram(() =>
-      queueProgram(QueueParams.parse({ deadLetter: { maxReceiveCount: 3 } }), testContext('orders-queue')),
-    );
+    const run = await mockTemplate(queueTemplate, { deadLetter: { maxReceiveCount: 3 } }, { stack: 'orders-queue' });
     const [dlq, queue] = run.resources;
     expect(queue!.inputs.policy).toEqual({
       Version: '2012-10-17',
@@ -59,13 +56,13 @@ describe('queue template (Pulumi mocks)', () => {
     // Only publishers write to the main queue; SQS itself moves messages to the dead-letter queue.
     expect(dlq!.inputs.policy).toBeUndefined();
 
-    const off = await runProgram(() => queueProgram(QueueParams.parse({ allowEnvironmentPublishers: false }), testContext('orders-queue')));
+    const off = await mockTemplate(queueTemplate, { allowEnvironmentPublishers: false }, { stack: 'orders-queue' });
     expect(off.resources[0]!.inputs.policy).toBeUndefined();
   });
 
   it('names FIFO queues with .fifo and leaves the dead-letter outputs empty without one', async () => {
-    const params = QueueParams.parse({ fifo: true, contentBasedDeduplication: true });
-    const { outputs, resources } = await runProgram(() => queueProgram(params, testContext('payments')));
+    const params = { fifo: true, contentBasedDeduplication: true };
+    const { outputs, resources } = await mockTemplate(queueTemplate, params, { stack: 'payments' });
 
     expect(resources).toHaveLength(1);
     expect(resources[0]!.inputs).toMatchObject({ name: 'dev-payments.fifo', fifoQueue: true, contentBasedDeduplication: true });

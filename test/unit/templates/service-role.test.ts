@@ -1,20 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { expectedTags, runProgram, testContext } from '../../support/pulumi-mocks.js';
-import { ServiceRoleParams } from '../../../stacks/service-role/params.js';
-import { INLINE_POLICY_NAME, serviceRoleProgram } from '../../../stacks/service-role/program.js';
+import { expectedTags, mockTemplate, testContext } from '../../../sdk/testing/index.js';
+import { INLINE_POLICY_NAME } from '../../../stacks/service-role/program.js';
+import { serviceRoleTemplate } from '../../../stacks/service-role/template.js';
 
 describe('service-role template (Pulumi mocks)', () => {
   it('creates a role trusted by the services, with one least-privilege inline policy resolving stack outputs', async () => {
-    const params = ServiceRoleParams.parse({
+    const params = {
       assumedBy: ['lambda.amazonaws.com'],
       description: 'orders worker',
       policies: [
         { actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage'], resources: [{ fromStack: 'orders-queue', output: 'arn' }] },
         { actions: ['s3:GetObject'], resources: ['arn:aws:s3:::reports/*'] },
       ],
+    };
+    const run = await mockTemplate(serviceRoleTemplate, params, {
+      stack: 'worker-role',
+      dependencies: { 'orders-queue': { arn: 'arn:aws:sqs:us-east-1:000000000000:dev-orders-queue' } },
     });
-    const ctx = testContext('worker-role', { 'orders-queue': { arn: 'arn:aws:sqs:us-east-1:000000000000:dev-orders-queue' } });
-    const run = await runProgram(() => serviceRoleProgram(params, ctx));
 
     expect(run.resources).toHaveLength(1);
     expect(run.resources[0]!.inputs).toEqual({
@@ -44,11 +46,11 @@ describe('service-role template (Pulumi mocks)', () => {
   });
 
   it('stops with a message naming both stacks when a referenced output is missing', () => {
-    const params = ServiceRoleParams.parse({
+    const params = {
       assumedBy: ['lambda.amazonaws.com'],
       policies: [{ actions: ['sqs:SendMessage'], resources: [{ fromStack: 'orders-queue', output: 'arn' }] }],
-    });
-    expect(() => serviceRoleProgram(params, testContext('worker-role'))).toThrow(
+    };
+    expect(() => serviceRoleTemplate.program(params, testContext('worker-role'))).toThrow(
       'stack worker-role: output "arn" of stack orders-queue is missing: has that stack been applied?',
     );
   });

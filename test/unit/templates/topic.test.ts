@@ -1,22 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import { expectedTags, runProgram, testContext } from '../../support/pulumi-mocks.js';
-import { TopicParams } from '../../../stacks/topic/params.js';
-import { topicProgram } from '../../../stacks/topic/program.js';
+import { expectedTags, mockTemplate } from '../../../sdk/testing/index.js';
+import { topicTemplate } from '../../../stacks/topic/template.js';
 
 const ordersArn = 'arn:aws:sqs:us-east-1:000000000000:dev-orders-queue';
 const auditArn = 'arn:aws:sqs:us-east-1:000000000000:dev-audit-queue';
 
 describe('topic template (Pulumi mocks)', () => {
   it('creates the topic and subscribes the queues of the stacks it depends on', async () => {
-    const params = TopicParams.parse({
+    const params = {
       displayName: 'Orders',
       subscriptions: [
         { queue: { fromStack: 'orders-queue', output: 'arn' }, rawMessageDelivery: true },
         { queue: { fromStack: 'audit-queue', output: 'arn' }, filterPolicy: { kind: ['audit'] } },
       ],
+    };
+    const run = await mockTemplate(topicTemplate, params, {
+      stack: 'orders-topic',
+      dependencies: { 'orders-queue': { arn: ordersArn }, 'audit-queue': { arn: auditArn } },
     });
-    const ctx = testContext('orders-topic', { 'orders-queue': { arn: ordersArn }, 'audit-queue': { arn: auditArn } });
-    const run = await runProgram(() => topicProgram(params, ctx));
 
     const topic = run.resources.find((r) => r.type === 'driftless-aws:sns:Topic')!;
     const { policy, ...rest } = topic.inputs;
@@ -35,7 +36,7 @@ describe('topic template (Pulumi mocks)', () => {
   });
 
   it("lets this environment's EventBridge rules publish, and keeps the account's own grant", async () => {
-    const run = await runProgram(() => topicProgram(TopicParams.parse({}), testContext('alerts')));
+    const run = await mockTemplate(topicTemplate, {}, { stack: 'alerts' });
     const topicArn = 'arn:aws:sns:us-east-1:000000000000:dev-alerts';
     expect(run.resources[0]!.inputs.policy).toEqual({
       Version: '2012-10-17',
@@ -57,13 +58,13 @@ describe('topic template (Pulumi mocks)', () => {
       ],
     });
 
-    const off = await runProgram(() => topicProgram(TopicParams.parse({ allowEnvironmentPublishers: false }), testContext('alerts')));
+    const off = await mockTemplate(topicTemplate, { allowEnvironmentPublishers: false }, { stack: 'alerts' });
     expect(off.resources[0]!.inputs.policy).toMatchObject({ Statement: [{ Sid: 'OwnerAccount' }] });
     expect((off.resources[0]!.inputs.policy as { Statement: unknown[] }).Statement).toHaveLength(1);
   });
 
   it('names a FIFO topic with .fifo', async () => {
-    const run = await runProgram(() => topicProgram(TopicParams.parse({ fifo: true }), testContext('orders-topic')));
+    const run = await mockTemplate(topicTemplate, { fifo: true }, { stack: 'orders-topic' });
     expect(run.resources.map((r) => r.inputs.name)).toEqual(['dev-orders-topic.fifo']);
   });
 });

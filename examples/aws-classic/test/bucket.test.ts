@@ -1,15 +1,14 @@
+import { expectedTags, mockTemplate, oneOfType } from 'driftless/testing';
 import { describe, expect, it } from 'vitest';
-import { expectedTags, ofType, runProgram, testContext } from '../../support/pulumi-mocks.js';
-import { BucketParams } from '../../../stacks/bucket/params.js';
-import { awsBucketProgram } from '../../../stacks/aws-bucket/program.js';
+import { awsBucketTemplate } from '../src/index.js';
 
 /**
- * @pulumi/aws's plugin cannot be installed on these machines, so this template is proven
- * through Pulumi mocks only: the resources it registers and the inputs it gives them.
+ * The `aws` plugin cannot be installed on every machine, so this template is proven through
+ * Pulumi mocks (driftless/testing): the resources it registers and the inputs it gives them.
  */
-describe('aws-bucket template on @pulumi/aws (Pulumi mocks)', () => {
+describe('aws-classic/bucket template on @pulumi/aws (Pulumi mocks)', () => {
   it('builds a private, versioned, encrypted bucket with lifecycle rules and a policy', async () => {
-    const params = BucketParams.parse({
+    const params = {
       encryption: { algorithm: 'aws:kms', kmsKey: { fromStack: 'data-key', output: 'arn' } },
       lifecycleRules: [{ id: 'expire-reports', prefix: 'reports/', expireAfterDays: 30, abortIncompleteUploadAfterDays: 2 }],
       policy: [
@@ -20,13 +19,15 @@ describe('aws-bucket template on @pulumi/aws (Pulumi mocks)', () => {
           objects: ['reports/*'],
         },
       ],
+    };
+    const run = await mockTemplate(awsBucketTemplate, params, {
+      stack: 'Reports_Bucket',
+      dependencies: {
+        'data-key': { arn: 'arn:aws:kms:us-east-1:000000000000:key/k1' },
+        'worker-role': { arn: 'arn:aws:iam::000000000000:role/worker' },
+      },
     });
-    const ctx = testContext('Reports_Bucket', {
-      'data-key': { arn: 'arn:aws:kms:us-east-1:000000000000:key/k1' },
-      'worker-role': { arn: 'arn:aws:iam::000000000000:role/worker' },
-    });
-    const run = await runProgram(() => awsBucketProgram(params, ctx));
-    const byType = (type: string) => ofType(run, type);
+    const one = (type: string) => oneOfType(run, type);
 
     expect(run.resources.map((r) => r.type).sort()).toEqual([
       'aws:s3/bucket:Bucket',
@@ -36,26 +37,26 @@ describe('aws-bucket template on @pulumi/aws (Pulumi mocks)', () => {
       'aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration',
       'aws:s3/bucketVersioning:BucketVersioning',
     ]);
-    const bucket = byType('aws:s3/bucket:Bucket')[0]!;
+    const bucket = one('aws:s3/bucket:Bucket');
     // S3 names are lower case without underscores.
     expect(bucket.inputs).toMatchObject({ bucket: 'dev-reports-bucket', forceDestroy: false, tags: expectedTags('Reports_Bucket') });
-    expect(byType('aws:s3/bucketVersioning:BucketVersioning')[0]!.inputs).toMatchObject({
+    expect(one('aws:s3/bucketVersioning:BucketVersioning').inputs).toMatchObject({
       bucket: 'dev-reports-bucket',
       versioningConfiguration: { status: 'Enabled' },
     });
-    expect(byType('aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration')[0]!.inputs.rules).toEqual([
+    expect(one('aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration').inputs.rules).toEqual([
       {
         applyServerSideEncryptionByDefault: { sseAlgorithm: 'aws:kms', kmsMasterKeyId: 'arn:aws:kms:us-east-1:000000000000:key/k1' },
         bucketKeyEnabled: true,
       },
     ]);
-    expect(byType('aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock')[0]!.inputs).toMatchObject({
+    expect(one('aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock').inputs).toMatchObject({
       blockPublicAcls: true,
       blockPublicPolicy: true,
       ignorePublicAcls: true,
       restrictPublicBuckets: true,
     });
-    expect(byType('aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration')[0]!.inputs.rules).toEqual([
+    expect(one('aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration').inputs.rules).toEqual([
       {
         id: 'expire-reports',
         status: 'Enabled',
@@ -64,7 +65,7 @@ describe('aws-bucket template on @pulumi/aws (Pulumi mocks)', () => {
         abortIncompleteMultipartUpload: { daysAfterInitiation: 2 },
       },
     ]);
-    const policy = JSON.parse(byType('aws:s3/bucketPolicy:BucketPolicy')[0]!.inputs.policy as string);
+    const policy = JSON.parse(one('aws:s3/bucketPolicy:BucketPolicy').inputs.policy as string);
     expect(policy.Statement).toEqual([
       {
         Sid: 'ReadReports',
@@ -75,5 +76,9 @@ describe('aws-bucket template on @pulumi/aws (Pulumi mocks)', () => {
       },
     ]);
     expect(run.outputs).toEqual({ name: 'dev-reports-bucket', arn: 'arn:aws:s3:us-east-1:000000000000:dev-reports-bucket' });
+  });
+
+  it('declares the aws plugin its resources need', () => {
+    expect(awsBucketTemplate.plugins).toEqual([{ name: 'aws', version: '7.48.0' }]);
   });
 });

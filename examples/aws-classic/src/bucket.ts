@@ -1,15 +1,44 @@
 import * as aws from '@pulumi/aws';
-import type { TemplateProgram } from '../contract.js';
-import type { BucketParams } from '../bucket/params.js';
-import { bucketPolicyDocument } from '../support/bucket-policy.js';
-import { bucketNameRule, physicalName } from '../support/naming.js';
-import { dependencyString } from '../support/refs.js';
-import { resourceTags } from '../support/tags.js';
+import {
+  bucketNameRule,
+  defineTemplate,
+  dependencyString,
+  physicalName,
+  pulumi,
+  resourceTags,
+  type TemplateContext,
+  type TemplateProgram,
+} from 'driftless/template';
+import { BucketParams } from './params.js';
+
+/** An IAM policy document as plain JSON. */
+type PolicyDocument = {
+  Version: '2012-10-17';
+  Statement: Record<string, unknown>[];
+};
 
 /**
- * The `bucket` template written against @pulumi/aws, proof that templates are not tied to
- * the driftless-aws provider. The `aws` plugin cannot be installed on these machines, so
- * this program is exercised through Pulumi mocks only.
+ * The bucket policy of the `policy` params: principals are ARNs or other stacks' outputs,
+ * and `objects` patterns are placed under this bucket, so YAML can never grant access to
+ * another bucket through this one.
+ */
+function bucketPolicyDocument(bucketArn: string, statements: NonNullable<BucketParams['policy']>, ctx: TemplateContext): PolicyDocument {
+  return {
+    Version: '2012-10-17',
+    Statement: statements.map((s) => ({
+      ...(s.sid ? { Sid: s.sid } : {}),
+      Effect: s.effect,
+      Principal: { AWS: s.principals.map((p) => (typeof p === 'string' ? p : dependencyString(p, ctx))) },
+      Action: s.actions,
+      Resource: s.objects.length === 0 ? [bucketArn] : s.objects.map((o) => `${bucketArn}/${o.replace(/^\/+/, '')}`),
+    })),
+  };
+}
+
+/**
+ * The built-in `bucket` template written against @pulumi/aws, one resource per S3
+ * sub-resource as that provider models them: proof that templates are not tied to the
+ * driftless-aws provider. Running it needs the `aws` plugin, which the template declares.
  */
 export const awsBucketProgram: TemplateProgram<BucketParams> = (params, ctx) => {
   const bucket = new aws.s3.Bucket('bucket', {
@@ -62,10 +91,24 @@ export const awsBucketProgram: TemplateProgram<BucketParams> = (params, ctx) => 
     const statements = params.policy;
     new aws.s3.BucketPolicy(
       'policy',
-      { bucket: bucket.id, policy: bucket.arn.apply((arn) => JSON.stringify(bucketPolicyDocument(arn, statements, ctx))) },
+      { bucket: bucket.id, policy: pulumi.jsonStringify(bucket.arn.apply((arn) => bucketPolicyDocument(arn, statements, ctx))) },
       // S3 answers OperationAborted when the policy and the public access block are written at once.
       { dependsOn: publicAccess ? [publicAccess] : [] },
     );
   }
   return { name: bucket.bucket, arn: bucket.arn };
 };
+
+/** `aws-classic/bucket`: the built-in `bucket` template's params and outputs, built with @pulumi/aws. */
+export const awsBucketTemplate = defineTemplate({
+  name: 'aws-classic/bucket',
+  version: '1.0.0',
+  description: 'S3 bucket built with @pulumi/aws: versioned, encrypted and private by default; same params and outputs as bucket',
+  params: BucketParams,
+  outputs: [
+    { name: 'name', description: 'bucket name' },
+    { name: 'arn', description: 'bucket ARN' },
+  ],
+  plugins: [{ name: 'aws', version: '7.48.0' }],
+  program: awsBucketProgram,
+});
