@@ -10,6 +10,12 @@ if (!existsSync(main)) {
 }
 const { silenceKnownNodeWarnings } = await import(new URL('../dist/engine/util/node-warnings.js', import.meta.url).href);
 silenceKnownNodeWarnings();
+// A reader that stops early (`driftless templates | head`) closes the pipe: that ends the
+// output, it is not an error worth a stack trace.
+process.stdout.on('error', (e) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw e;
+});
 const { runCli } = await import(main.href);
 const code = await runCli(process.argv.slice(2), {
   out: (t) => process.stdout.write(t),

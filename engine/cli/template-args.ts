@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { installTemplates, type TemplateInstallation } from '../templates/install.js';
 import type { CommandIO } from './command.js';
 
@@ -45,11 +46,12 @@ export async function loadInstallation(
   command: string,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<TemplateInstallation | undefined> {
+  const pluginsDir = values['plugins-dir'] ?? env.DRIFTLESS_PLUGINS_DIR;
   const packages = list(values.templates ?? (env.DRIFTLESS_TEMPLATES ? [env.DRIFTLESS_TEMPLATES] : []));
   const r = await installTemplates(
     { packages, from: values['templates-from'] ?? env.DRIFTLESS_TEMPLATES_FROM, baseDir: process.cwd() },
     {
-      dir: values['plugins-dir'] ?? env.DRIFTLESS_PLUGINS_DIR,
+      dir: pluginsDir === undefined ? undefined : resolve(pluginsDir),
       acquire: values['acquire-plugins'] ?? env.DRIFTLESS_ACQUIRE_PLUGINS === 'true',
     },
   );

@@ -41,14 +41,14 @@ function stackJsonSchema(templates: TemplateRegistry): JsonSchema {
   const names = templates.names();
   props.template = {
     type: 'string',
-    anyOf: [{ enum: names }, { pattern: `^(${names.map(escapeRegExp).join('|')})@.+$` }],
+    anyOf: [{ enum: names }, { type: 'string', pattern: `^(${names.map(escapeRegExp).join('|')})@.+$` }],
     description: 'an installed template (`driftless templates`), optionally with a version range: acme/worker@^2',
   };
   spec.allOf = templates.list().map(({ definition: template }) => {
     return {
       if: {
         type: 'object',
-        properties: { template: { pattern: `^${escapeRegExp(template.name)}(@.+)?$` } },
+        properties: { template: { type: 'string', pattern: `^${escapeRegExp(template.name)}(@.+)?$` } },
         required: ['template'],
       },
       // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then keyword, not a thenable.

@@ -122,7 +122,7 @@ export class TemplateRegistry {
       };
     }
     if (range === undefined) return { ok: true, value: found };
-    if (semver.validRange(range) === null)
+    if (range.trim() === '' || semver.validRange(range) === null)
       return { ok: false, message: `"${range}" is not a version range (write e.g. ${name}@^2 or ${name}@~2.1)` };
     if (!semver.satisfies(found.definition.version, range))
       return {

@@ -40,6 +40,12 @@ export function checkedOutputs(definition: TemplateDefinition, run: () => Record
   }
   if (typeof outputs !== 'object' || outputs === null || Array.isArray(outputs))
     throw new TemplateProgramError(definition.name, 'the program must return an object of outputs');
+  // Pulumi programs register resources synchronously; an async value goes in an Output.
+  if (typeof (outputs as { then?: unknown }).then === 'function')
+    throw new TemplateProgramError(
+      definition.name,
+      'the program must return its outputs synchronously (it returned a promise): wrap asynchronous values in pulumi.output(...)',
+    );
   const problems = outputProblems(definition.outputs, outputs);
   if (problems.length > 0) throw new TemplateProgramError(definition.name, `the program returned ${problems.join('; ')}`);
   return outputs;

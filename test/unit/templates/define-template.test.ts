@@ -68,7 +68,12 @@ describe('templateDefinitionProblems', () => {
   });
 
   it.each<[string, string, unknown, string]>([
-    ['upper-case name', 'name', 'Acme/Worker', 'name must look like "worker" or "acme/worker" (lower case letters, digits, -), got "Acme/Worker"'],
+    [
+      'upper-case name',
+      'name',
+      'Acme/Worker',
+      'name must look like "worker" or "acme/worker" (lower case letters, digits, -), got "Acme/Worker"',
+    ],
     ['two namespaces', 'name', 'a/b/c', 'got "a/b/c"'],
     ['empty name', 'name', '', 'name must look like "worker" or "acme/worker"'],
     ['name too long', 'name', `acme/${'w'.repeat(64)}`, 'name must look like'],
@@ -85,7 +90,12 @@ describe('templateDefinitionProblems', () => {
     ['blank description', 'description', '  \n', 'description must be a non-empty string'],
     ['description not a string', 'description', { text: 'x' }, 'description must be a non-empty string'],
     ['params a plain object', 'params', { replicas: 2 }, 'params must be a Zod 4 schema (import { z } from "driftless/template")'],
-    ['params a fake with safeParse but no _zod', 'params', { safeParse: () => ({ success: true, data: {} }) }, 'params must be a Zod 4 schema'],
+    [
+      'params a fake with safeParse but no _zod',
+      'params',
+      { safeParse: () => ({ success: true, data: {} }) },
+      'params must be a Zod 4 schema',
+    ],
     ['params with _zod but no def', 'params', { safeParse: () => ({ success: true }), _zod: {} }, 'params must be a Zod 4 schema'],
     ['missing params', 'params', undefined, 'params must be a Zod 4 schema'],
     ['outputs not an array', 'outputs', { arn: 'service ARN' }, 'outputs must be a list of { name, description }'],
@@ -96,7 +106,15 @@ describe('templateDefinitionProblems', () => {
       [{ name: 'service-arn', description: 'x' }],
       'outputs[0] must be { name: letters and digits, description: string }',
     ],
-    ['output name starting with a digit', 'outputs', [{ name: 'arn', description: 'x' }, { name: '2arn', description: 'x' }], 'outputs[1] must be'],
+    [
+      'output name starting with a digit',
+      'outputs',
+      [
+        { name: 'arn', description: 'x' },
+        { name: '2arn', description: 'x' },
+      ],
+      'outputs[1] must be',
+    ],
     ['output without description', 'outputs', [{ name: 'arn' }], 'outputs[0] must be'],
     ['output not an object', 'outputs', ['arn'], 'outputs[0] must be'],
     [
@@ -109,7 +127,12 @@ describe('templateDefinitionProblems', () => {
       'output "arn" is declared twice',
     ],
     ['plugins not an array', 'plugins', { aws: '7.48.0' }, 'plugins must be a list of { name, version }'],
-    ['plugin with a bad name', 'plugins', [{ name: 'AWS', version: '7.48.0' }], 'plugins[0] must be { name: e.g. "aws", version: an exact semantic version }'],
+    [
+      'plugin with a bad name',
+      'plugins',
+      [{ name: 'AWS', version: '7.48.0' }],
+      'plugins[0] must be { name: e.g. "aws", version: an exact semantic version }',
+    ],
     ['plugin with a range as version', 'plugins', [{ name: 'aws', version: '^7' }], 'plugins[0] must be'],
     ['plugin without version', 'plugins', [{ name: 'aws', version: '7.48.0' }, { name: 'random' }], 'plugins[1] must be'],
     ['missing program', 'program', undefined, 'program must be a function (params, ctx) => outputs'],
@@ -146,7 +169,10 @@ describe('defineTemplate', () => {
     const e = error as TemplateDefinitionError;
     expect(e.name).toBe('TemplateDefinitionError');
     expect(e.template).toBe('acme/worker');
-    expect(e.problems).toEqual(['version must be a semantic version such as 1.2.0, got "latest"', 'description must be a non-empty string']);
+    expect(e.problems).toEqual([
+      'version must be a semantic version such as 1.2.0, got "latest"',
+      'description must be a non-empty string',
+    ]);
     expect(e.message).toBe(
       'invalid template definition acme/worker: version must be a semantic version such as 1.2.0, got "latest"; description must be a non-empty string',
     );
