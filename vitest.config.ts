@@ -54,7 +54,8 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'e2e',
-          include: ['test/e2e/**/*.test.ts'],
+          // Example template packages' LocalStack tests (`*.e2e.test.ts`) run here too.
+          include: ['test/e2e/**/*.test.ts', 'examples/*/test/**/*.e2e.test.ts'],
           // Starts (or reuses) one LocalStack for the run and fails the run, loudly, when it
           // cannot: an E2E that cannot run is a failure, never a skip. Vitest runs a
           // project's globalSetup once, and only when that project has files in the run

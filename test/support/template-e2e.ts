@@ -1,23 +1,21 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { CreateQueueCommand, DeleteQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Stack } from '@pulumi/pulumi/automation/index.js';
-import { expect, onTestFinished } from 'vitest';
-import { loadEnvironment, type LoadedStack } from '../../engine/load/index.js';
-import { selectInlineStack } from '../../engine/pulumi/workspace.js';
-import { fileBackendLocations } from '../../engine/toolchain/pulumi-env.js';
+import { CreateQueueCommand, DeleteQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { expect, inject, onTestFinished } from 'vitest';
+import { type LoadedStack, loadEnvironment } from '../../engine/load/index.js';
 import type { TemplateContext } from '../../sdk/template/index.js';
-import { builtinTemplates } from '../../stacks/index.js';
-import { awsTestConfig, awsTestEnv, TEST_REGION, uniqueName } from './aws.js';
+import { deployTemplate, stabilityOf, type TemplateDeployment } from '../../sdk/testing/index.js';
+import { awsTestConfig, TEST_REGION, uniqueName } from './aws.js';
 
-/** A template stack loaded from YAML and selected on a file backend, ready for `up`. */
-export interface TemplateStack {
-  stack: Stack;
-  /** The file backend's folder, to look at what the state holds. */
-  backendDir: string;
+// The repository-specific layer of the built-in templates' E2E tests over the template
+// testing kit (driftless/testing): stacks come from YAML fixtures read by the real loader,
+// so each test also proves that its Stack document validates; everything is cleaned up
+// after the test.
+
+/** A template stack loaded from YAML and deployed on LocalStack (its first `up` done). */
+export interface TemplateStack extends TemplateDeployment {
   loaded: LoadedStack;
-  context: TemplateContext;
 }
 
 /** What a test gives: the stack's YAML, the YAML of stacks it depends on, their outputs. */
@@ -37,8 +35,10 @@ export interface TemplateStackSource {
 
 /**
  * Writes a fresh environment (unique name, so runs never share AWS names) holding the
- * given Stack documents in a temp folder removed after the test, loads it with the real loader and selects the stack's inline
- * program on a temp file backend against the test LocalStack.
+ * given Stack documents in a temp folder removed after the test, loads it with the real
+ * loader and deploys the stack's template with the testing kit against the test
+ * LocalStack, with the params and tags the loader read. The deployment is disposed of
+ * (destroyed if still there) after the test.
  */
 export async function templateStack(src: TemplateStackSource): Promise<TemplateStack> {
   const environment = src.environment ?? uniqueName('e2e');
@@ -67,61 +67,41 @@ export async function templateStack(src: TemplateStackSource): Promise<TemplateS
   const env = check.environment!;
   const loaded = env.stacks.find((s) => s.name === src.name)!;
   expect(loaded).toBeDefined();
+  expect(loaded.definition, `template ${loaded.template} is built in`).toBeDefined();
 
-  const context: TemplateContext = {
-    environment,
+  const deployment = await deployTemplate({
+    template: loaded.definition,
+    params: loaded.spec.params,
     stack: loaded.name,
-    region: TEST_REGION,
+    environment,
     tags: { ...env.spec.tags, ...loaded.spec.tags },
-    revision: 'e2e0000000000000000000000000000000000000',
     dependencies: src.dependencies ?? {},
-  };
-  const template = builtinTemplates.find((t) => t.name === loaded.template);
-  expect(template, `template ${loaded.template} is built in`).toBeDefined();
-  const stack = await selectInlineStack({
-    projectName: 'driftless',
-    stackName: `${environment}.${loaded.name}`,
-    program: async () => template!.program(loaded.spec.params, context),
-    locations: fileBackendLocations(join(dir, 'state')),
-    workDir: join(dir, 'work'),
-    envVars: awsTestEnv(),
+    region: TEST_REGION,
+    endpoint: inject('awsEndpoint'),
   });
-  return { stack, loaded, context, backendDir: join(dir, 'state', 'backend') };
-}
-
-/** Resource changes of an operation without the `same` count: `{}` means no change. */
-export function changesOf(summary: { resourceChanges?: Record<string, number> }): Record<string, number> {
-  return Object.fromEntries(Object.entries(summary.resourceChanges ?? {}).filter(([op, n]) => op !== 'same' && n > 0));
-}
-
-/** Plain values of the outputs of an `up`. */
-export function plainOutputs(outputs: Record<string, { value: unknown }>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(outputs).map(([k, o]) => [k, o.value]));
-}
-
-/** Runs `up`, which must succeed, and returns the plain outputs. */
-export async function upOutputs(stack: Stack): Promise<Record<string, unknown>> {
-  const up = await stack.up();
-  expect(up.summary.result).toBe('succeeded');
-  return plainOutputs(up.outputs);
+  onTestFinished(() => deployment.dispose());
+  return Object.assign(deployment, { loaded });
 }
 
 /**
  * Issue 6's closing steps: a second `up` reports no changes, a refresh preview finds no
- * drift (the provider reads back exactly what check stored), and destroy succeeds. The
- * caller then checks with the SDK that the resources are gone.
+ * drift (the provider reads back exactly what check stored), and destroy succeeds (it
+ * rejects otherwise). The caller then checks with the SDK that the resources are gone.
  */
-export async function expectStableThenDestroy(stack: Stack): Promise<void> {
-  const again = await stack.up();
-  expect(changesOf(again.summary)).toEqual({});
-  const refresh = await stack.previewRefresh();
-  expect(changesOf({ resourceChanges: refresh.changeSummary })).toEqual({});
-  const destroy = await stack.destroy();
-  expect(destroy.summary.result).toBe('succeeded');
+export async function expectStableThenDestroy(t: TemplateDeployment): Promise<void> {
+  expect(await stabilityOf(t)).toEqual({ changes: {}, drift: [] });
+  await t.destroy();
+  expect(t.destroyed).toBe(true);
 }
 
-/** The tags every resource of a template stack carries (environment and stack tags from {@link templateStack}). */
-export function expectedTemplateTags(t: Pick<TemplateStack, 'context'>, stackTags: Record<string, string> = {}): Record<string, string> {
+/**
+ * The tags every resource of a template stack carries (environment and stack tags from
+ * {@link templateStack}), spelled out rather than computed by the SDK's resourceTags.
+ */
+export function expectedTemplateTags(
+  t: Pick<TemplateDeployment, 'context'>,
+  stackTags: Record<string, string> = {},
+): Record<string, string> {
   return {
     team: 'templates-e2e',
     ...stackTags,
@@ -130,11 +110,6 @@ export function expectedTemplateTags(t: Pick<TemplateStack, 'context'>, stackTag
     'managed-by': 'driftless',
     revision: t.context.revision,
   };
-}
-
-/** A tag list as AWS returns it (`[{ Key, Value }]`, or other member names) as a map. */
-export function tagMap<T>(tags: readonly T[] | undefined, key: keyof T, value: keyof T): Record<string, unknown> {
-  return Object.fromEntries((tags ?? []).map((t) => [t[key], t[value]]));
 }
 
 /** The Stack document of a default `queue` stack named orders-queue, for stacks that depend on it. */
@@ -166,8 +141,7 @@ export async function standInQueue(prefix: string): Promise<{ url: string; arn: 
  */
 export async function appliedOrdersQueue(environment: string): Promise<Record<string, unknown>> {
   const queue = await templateStack({ name: 'orders-queue', environment, documents: { 'orders-queue': ORDERS_QUEUE_YAML } });
-  onTestFinished(async () => {
-    await queue.stack.destroy();
-  });
-  return upOutputs(queue.stack);
+  return queue.outputs;
 }
+
+export { tagMap } from '../../sdk/testing/index.js';

@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { awsTestConfig } from '../../support/aws.js';
-import { expectedTemplateTags, expectStableThenDestroy, tagMap, templateStack, upOutputs } from '../../support/template-e2e.js';
+import { expectedTemplateTags, expectStableThenDestroy, tagMap, templateStack } from '../../support/template-e2e.js';
 
 const yaml = `apiVersion: driftless/v1
 kind: Stack
@@ -36,7 +36,7 @@ describe('bucket template on LocalStack', () => {
     const t = await templateStack({ name: 'reports-bucket', documents: { 'reports-bucket': yaml } });
     const Bucket = `${t.context.environment}-reports-bucket`;
 
-    expect(await upOutputs(t.stack)).toEqual({ name: Bucket, arn: `arn:aws:s3:::${Bucket}` });
+    expect(t.outputs).toEqual({ name: Bucket, arn: `arn:aws:s3:::${Bucket}` });
 
     expect((await s3.send(new GetBucketVersioningCommand({ Bucket }))).Status).toBe('Enabled');
     const encryption = await s3.send(new GetBucketEncryptionCommand({ Bucket }));
@@ -65,7 +65,7 @@ describe('bucket template on LocalStack', () => {
 
     // forceDestroy: a bucket holding objects is emptied, then deleted.
     await s3.send(new PutObjectCommand({ Bucket, Key: 'reports/today.csv', Body: 'a,b' }));
-    await expectStableThenDestroy(t.stack);
+    await expectStableThenDestroy(t);
     await expect(s3.send(new HeadBucketCommand({ Bucket }))).rejects.toMatchObject({ name: 'NotFound' });
   });
 });

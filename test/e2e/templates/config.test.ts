@@ -50,11 +50,11 @@ spec:
 `;
     const t = await templateStack({ name: 'app-config', environment, documents: { 'app-config': yaml } });
 
-    const { stack, backendDir } = t;
-    const up = await stack.up();
-    expect(up.summary.result).toBe('succeeded');
-    const parameterArns = up.outputs.parameterArns!.value as Record<string, string>;
-    const secretArns = up.outputs.secretArns!.value as Record<string, string>;
+    const { backendDir } = t;
+    const up = t.lastUp;
+    expect(up.changes.create).toBeGreaterThan(0);
+    const parameterArns = up.outputs.parameterArns as Record<string, string>;
+    const secretArns = up.outputs.secretArns as Record<string, string>;
     expect(Object.keys(parameterArns).sort()).toEqual([
       `/${environment}/api-token`,
       `/${environment}/log-level`,
@@ -88,7 +88,7 @@ spec:
     expect(state).not.toContain(token);
     expect(state).not.toContain(password);
 
-    await expectStableThenDestroy(stack);
+    await expectStableThenDestroy(t);
     await expect(get(`/${environment}/api-token`)).rejects.toMatchObject({ name: 'ParameterNotFound' });
     await expect(secrets.send(new GetSecretValueCommand({ SecretId: secretId }))).rejects.toMatchObject({
       name: 'ResourceNotFoundException',

@@ -16,7 +16,6 @@ import {
   standInQueue,
   tagMap,
   templateStack,
-  upOutputs,
 } from '../../support/template-e2e.js';
 
 const ruleYaml = `apiVersion: driftless/v1
@@ -53,7 +52,7 @@ describe('event-rule template on LocalStack', () => {
     });
     const name = `${t.context.environment}-nightly-report`;
 
-    const outputs = await upOutputs(t.stack);
+    const outputs = t.outputs;
     expect(outputs.name).toBe(name);
 
     const rule = await events.send(new DescribeRuleCommand({ Name: name }));
@@ -68,7 +67,7 @@ describe('event-rule template on LocalStack', () => {
     const { Tags } = await events.send(new ListTagsForResourceCommand({ ResourceARN: outputs.arn as string }));
     expect(tagMap(Tags, 'Key', 'Value')).toEqual(expectedTemplateTags(t));
 
-    await expectStableThenDestroy(t.stack);
+    await expectStableThenDestroy(t);
     await expect(events.send(new DescribeRuleCommand({ Name: name }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
   });
 
@@ -83,7 +82,7 @@ describe('event-rule template on LocalStack', () => {
       documents: { 'orders-queue': ORDERS_QUEUE_YAML, 'order-placed': patternYaml },
       dependencies: { 'orders-queue': queue },
     });
-    await upOutputs(t.stack);
+    expect(t.lastUp.changes.create).toBeGreaterThan(0);
 
     const put = await events.send(
       new PutEventsCommand({
@@ -96,6 +95,7 @@ describe('event-rule template on LocalStack', () => {
     );
     expect(received.Messages?.map((m) => JSON.parse(m.Body ?? '{}').detail)).toEqual([{ order: 42 }]);
 
-    expect((await t.stack.destroy()).summary.result).toBe('succeeded');
+    await t.destroy();
+    expect(t.destroyed).toBe(true);
   });
 });

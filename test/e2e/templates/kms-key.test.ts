@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-kms';
 import { describe, expect, it } from 'vitest';
 import { awsTestConfig, uniqueName } from '../../support/aws.js';
-import { expectedTemplateTags, expectStableThenDestroy, tagMap, templateStack, upOutputs } from '../../support/template-e2e.js';
+import { expectedTemplateTags, expectStableThenDestroy, tagMap, templateStack } from '../../support/template-e2e.js';
 
 describe('kms-key template on LocalStack', () => {
   it('creates a rotating key with its alias from YAML, is stable on a second up, and schedules deletion on destroy', async () => {
@@ -25,7 +25,7 @@ spec:
 `;
     const t = await templateStack({ name: 'data-key', environment, documents: { 'data-key': yaml } });
 
-    const outputs = await upOutputs(t.stack);
+    const outputs = t.outputs;
     expect(outputs.aliasName).toBe(`alias/${environment}/data`);
 
     const { KeyMetadata } = await kms.send(new DescribeKeyCommand({ KeyId: outputs.keyId as string }));
@@ -36,7 +36,7 @@ spec:
     const { Tags } = await kms.send(new ListResourceTagsCommand({ KeyId: outputs.keyId as string }));
     expect(tagMap(Tags, 'TagKey', 'TagValue')).toEqual(expectedTemplateTags(t));
 
-    await expectStableThenDestroy(t.stack);
+    await expectStableThenDestroy(t);
     const after = await kms.send(new DescribeKeyCommand({ KeyId: outputs.keyId as string }));
     expect(after.KeyMetadata?.KeyState).toBe('PendingDeletion');
     expect((await kms.send(new ListAliasesCommand({ KeyId: outputs.keyId as string }))).Aliases ?? []).toEqual([]);

@@ -1,7 +1,7 @@
 import { GetQueueAttributesCommand, GetQueueUrlCommand, ListQueueTagsCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import { awsTestConfig } from '../../support/aws.js';
-import { expectedTemplateTags, expectStableThenDestroy, templateStack, upOutputs } from '../../support/template-e2e.js';
+import { expectedTemplateTags, expectStableThenDestroy, templateStack } from '../../support/template-e2e.js';
 
 const yaml = `apiVersion: driftless/v1
 kind: Stack
@@ -22,7 +22,7 @@ describe('queue template on LocalStack', () => {
     const { context } = t;
     const name = `${context.environment}-orders-queue`;
 
-    const outputs = await upOutputs(t.stack);
+    const outputs = t.outputs;
     expect(outputs).toMatchObject({ name, deadLetterName: `${name}-dlq`, visibilityTimeoutSeconds: 45, maxReceiveCount: 5 });
 
     const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: name }));
@@ -49,7 +49,7 @@ describe('queue template on LocalStack', () => {
     const { Tags } = await sqs.send(new ListQueueTagsCommand({ QueueUrl }));
     expect(Tags).toEqual(expectedTemplateTags(t, { 'data-class': 'internal' }));
 
-    await expectStableThenDestroy(t.stack);
+    await expectStableThenDestroy(t);
     await expect(sqs.send(new GetQueueUrlCommand({ QueueName: name }))).rejects.toMatchObject({ name: 'QueueDoesNotExist' });
     await expect(sqs.send(new GetQueueUrlCommand({ QueueName: `${name}-dlq` }))).rejects.toMatchObject({ name: 'QueueDoesNotExist' });
   });

@@ -2,14 +2,7 @@ import { GetRoleCommand, GetRolePolicyCommand, IAMClient, ListRolePoliciesComman
 import { describe, expect, it } from 'vitest';
 import { INLINE_POLICY_NAME } from '../../../stacks/service-role/program.js';
 import { awsTestConfig } from '../../support/aws.js';
-import {
-  expectedTemplateTags,
-  expectStableThenDestroy,
-  ORDERS_QUEUE_YAML,
-  tagMap,
-  templateStack,
-  upOutputs,
-} from '../../support/template-e2e.js';
+import { expectedTemplateTags, expectStableThenDestroy, ORDERS_QUEUE_YAML, tagMap, templateStack } from '../../support/template-e2e.js';
 
 const roleYaml = `apiVersion: driftless/v1
 kind: Stack
@@ -47,7 +40,7 @@ describe('service-role template on LocalStack', () => {
     });
     const name = `${t.context.environment}-worker-role`;
 
-    const outputs = await upOutputs(t.stack);
+    const outputs = t.outputs;
     expect(outputs).toMatchObject({ name });
 
     const { Role } = await iam.send(new GetRoleCommand({ RoleName: name }));
@@ -66,7 +59,7 @@ describe('service-role template on LocalStack', () => {
     const { Tags } = await iam.send(new ListRoleTagsCommand({ RoleName: name }));
     expect(tagMap(Tags, 'Key', 'Value')).toEqual(expectedTemplateTags(t));
 
-    await expectStableThenDestroy(t.stack);
+    await expectStableThenDestroy(t);
     await expect(iam.send(new GetRoleCommand({ RoleName: name }))).rejects.toMatchObject({ name: 'NoSuchEntityException' });
   });
 });

@@ -15,7 +15,6 @@ import {
   ORDERS_QUEUE_YAML,
   tagMap,
   templateStack,
-  upOutputs,
 } from '../../support/template-e2e.js';
 
 const topicYaml = `apiVersion: driftless/v1
@@ -45,7 +44,7 @@ describe('topic template on LocalStack', () => {
       dependencies: { 'orders-queue': queue },
     });
 
-    const outputs = await upOutputs(t.stack);
+    const outputs = t.outputs;
     expect(outputs.name).toBe(`${environment}-orders-topic`);
     const topicArn = outputs.arn as string;
 
@@ -64,7 +63,7 @@ describe('topic template on LocalStack', () => {
     );
     expect(received.Messages?.map((m) => m.Body)).toEqual(['order-42']);
 
-    await expectStableThenDestroy(t.stack);
+    await expectStableThenDestroy(t);
     await expect(sns.send(new GetTopicAttributesCommand({ TopicArn: topicArn }))).rejects.toMatchObject({ name: 'NotFoundException' });
   });
 });
