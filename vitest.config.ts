@@ -26,6 +26,7 @@ export default defineConfig({
       { find: /^driftless\/template$/, replacement: repoFile('./sdk/template/index.ts') },
       { find: /^driftless\/aws$/, replacement: repoFile('./sdk/aws.ts') },
       { find: /^driftless\/testing$/, replacement: repoFile('./sdk/testing/index.ts') },
+      { find: /^driftless\/builtins$/, replacement: repoFile('./sdk/builtins.ts') },
     ],
   },
   test: {

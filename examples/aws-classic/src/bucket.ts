@@ -8,32 +8,13 @@ import {
   resourceTags,
   type TemplateContext,
   type TemplateProgram,
+  type z,
 } from 'driftless/template';
-import { BucketParams } from './params.js';
+import { bucketPolicyDocument, bucketTemplate } from 'driftless/builtins';
 
-/** An IAM policy document as plain JSON. */
-type PolicyDocument = {
-  Version: '2012-10-17';
-  Statement: Record<string, unknown>[];
-};
-
-/**
- * The bucket policy of the `policy` params: principals are ARNs or other stacks' outputs,
- * and `objects` patterns are placed under this bucket, so YAML can never grant access to
- * another bucket through this one.
- */
-function bucketPolicyDocument(bucketArn: string, statements: NonNullable<BucketParams['policy']>, ctx: TemplateContext): PolicyDocument {
-  return {
-    Version: '2012-10-17',
-    Statement: statements.map((s) => ({
-      ...(s.sid ? { Sid: s.sid } : {}),
-      Effect: s.effect,
-      Principal: { AWS: s.principals.map((p) => (typeof p === 'string' ? p : dependencyString(p, ctx))) },
-      Action: s.actions,
-      Resource: s.objects.length === 0 ? [bucketArn] : s.objects.map((o) => `${bucketArn}/${o.replace(/^\/+/, '')}`),
-    })),
-  };
-}
+// The built-in bucket's params, so the same YAML works with either template.
+const BucketParams = bucketTemplate.params;
+type BucketParams = z.output<typeof BucketParams>;
 
 /**
  * The built-in `bucket` template written against @pulumi/aws, one resource per S3
