@@ -6,7 +6,6 @@ import {
   physicalName,
   pulumi,
   resourceTags,
-  type TemplateContext,
   type TemplateProgram,
   type z,
 } from 'driftless/template';
