@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { loadEnvironments, formatMessage, hasErrors, type LoadedEnvironment } from '../load/index.js';
-import { workingRevision } from '../source/git-client.js';
-import type { PluginUse } from '../model/index.js';
+import { commitAuthors, workingRevision } from '../source/git-client.js';
+import type { CommitAudit, PluginUse } from '../model/index.js';
 import type { CommandIO } from './command.js';
 import { loadInstallation, type TemplateOptionValues, templateOptions, templateOptionsUsage } from './template-args.js';
 
@@ -31,6 +31,8 @@ export interface SelectedEnvironment {
   revision: string;
   /** Resource plugins of the template installation, for the operation's workspaces. */
   plugins: PluginUse;
+  /** Author and committer of the revision, when it is a commit of the folder's repository. */
+  audit?: CommitAudit | undefined;
 }
 
 /**
@@ -75,5 +77,11 @@ export async function selectEnvironment(
     return undefined;
   }
   const revision = values.revision ?? (await workingRevision(dir, [environment.dir]));
-  return { environment, revision, plugins: { plugins: installation.plugins, acquire: installation.acquirePlugins } };
+  const audit = await commitAuthors(dir, revision);
+  return {
+    environment,
+    revision,
+    plugins: { plugins: installation.plugins, acquire: installation.acquirePlugins },
+    ...(audit ? { audit } : {}),
+  };
 }

@@ -33,6 +33,11 @@ export const commands: readonly CommandEntry[] = [
     load: async () => (await import('./commands/history.js')).historyCommand,
   },
   {
+    name: 'verify',
+    summary: "say whether the daemon would accept a deploy commit: its signature against the operator's trusted keys",
+    load: async () => (await import('./commands/verify.js')).verifyCommand,
+  },
+  {
     name: 'daemon',
     summary: 'watch Git: apply deploy branches, preview other branches, serve metrics and the API',
     load: async () => (await import('./commands/daemon.js')).daemonCommand,

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { relative } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { z } from 'zod';
 import { EnvVarName } from '../../schemas/common.js';
 import { Notification } from '../../schemas/environment.js';
@@ -29,10 +29,30 @@ export const ReportsConfig = z.strictObject({
   postUrlFromEnv: EnvVarName.optional(),
 });
 
+/**
+ * The Git forge that shows previews on merge requests (commit statuses, one comment per
+ * merge request). The token is only ever read from the environment variable named here.
+ */
+export const ForgeConfig = z.strictObject({
+  type: z.enum(['github', 'gitlab', 'gitea']),
+  /** API base: GitHub `https://api.github.com` (default) or GHES `https://host/api/v3`; GitLab/Gitea the instance URL. */
+  baseUrl: z.url({ protocol: /^https?$/ }).optional(),
+  /** `owner/name` (GitHub, Gitea) or the project's path or numeric id (GitLab). */
+  repository: z.string().regex(/^([\w.-]+\/)+[\w.-]+$|^\d+$/, 'must be owner/name (or a GitLab project path or id)'),
+  tokenFromEnv: EnvVarName,
+  /** Where people reach the daemon's API: statuses link to `<publicUrl>/api/reports/<branch>` (default: its listen address). */
+  publicUrl: z.url({ protocol: /^https?$/ }).optional(),
+  /** Backoff of the outbox when the forge is down or refuses the token. */
+  retry: z
+    .strictObject({ initialSeconds: z.number().positive().default(5), maxSeconds: z.number().positive().default(300) })
+    .default({ initialSeconds: 5, maxSeconds: 300 }),
+});
+
 /** Webhook secrets, always named by environment variable. */
 export const WebhookConfig = z.strictObject({
   githubSecretFromEnv: EnvVarName.default('DRIFTLESS_GITHUB_WEBHOOK_SECRET'),
   gitlabTokenFromEnv: EnvVarName.default('DRIFTLESS_GITLAB_WEBHOOK_TOKEN'),
+  giteaSecretFromEnv: EnvVarName.default('DRIFTLESS_GITEA_WEBHOOK_SECRET'),
 });
 
 /**
@@ -51,6 +71,21 @@ export const PluginsConfig = z.strictObject({
   acquire: z.boolean().default(false),
 });
 
+/**
+ * Which commits may reach the cloud: set by the operator here, never by the environments
+ * repository. Relative paths resolve against the configuration file's folder.
+ */
+export const TrustConfig = z.strictObject({
+  /** off: no check; heads: each deploy commit must be signed by a trusted key; range: every commit since the last applied one. */
+  mode: z.enum(['off', 'heads', 'range']).default('off'),
+  /** SSH allowed signers file (`principal key`, see ssh-keygen(1) ALLOWED SIGNERS). */
+  allowedSignersFile: z.string().min(1).optional(),
+  /** GnuPG home folder whose keyring holds the trusted GPG keys (optional; SSH needs none). */
+  gpgHome: z.string().min(1).optional(),
+  /** Principal or fingerprint of the forge's own merge key: its signature is accepted on merge commits. */
+  allowMergeCommitKey: z.string().min(1).optional(),
+});
+
 /** The daemon's configuration file (`driftless daemon --config daemon.yaml`). */
 export const DaemonConfig = z.strictObject({
   source: SourceConfig.default({ environmentsPath: 'environments', pollIntervalSeconds: 60, defaultDeployBranch: 'main' }),
@@ -66,12 +101,16 @@ export const DaemonConfig = z.strictObject({
   webhooks: WebhookConfig.default({
     githubSecretFromEnv: 'DRIFTLESS_GITHUB_WEBHOOK_SECRET',
     gitlabTokenFromEnv: 'DRIFTLESS_GITLAB_WEBHOOK_TOKEN',
+    giteaSecretFromEnv: 'DRIFTLESS_GITEA_WEBHOOK_SECRET',
   }),
+  /** Merge-request previews on GitHub, GitLab or Gitea (docs/daemon.md, "Merge requests"). */
+  forge: ForgeConfig.optional(),
   /** Destinations for every environment, in addition to each environment's own `notifications:`. */
   notifications: z.array(Notification).default([]),
   reports: ReportsConfig.default({}),
   templates: TemplatesConfig.default({ packages: [] }),
   plugins: PluginsConfig.default({ acquire: false }),
+  trust: TrustConfig.default({ mode: 'off' }),
   shutdown: z
     .strictObject({
       /** A running Pulumi operation may finish on its own for this long, then it is cancelled. */
@@ -216,10 +255,50 @@ export async function loadDaemonConfig(file: string | undefined, env: NodeJS.Pro
       message: `environment variable ${config.source.repositoryFromEnv} is not set`,
       severity: 'error',
     });
+  if (config.forge && !env[config.forge.tokenFromEnv])
+    messages.push({
+      file: shown,
+      ...locateIssue(['forge', 'tokenFromEnv']),
+      path: 'forge.tokenFromEnv',
+      message: `environment variable ${config.forge.tokenFromEnv} (the forge token) is not set`,
+      severity: 'error',
+    });
+  if (config.forge?.type === 'gitea' && !config.forge.baseUrl)
+    messages.push({
+      file: shown,
+      ...locateIssue(['forge', 'type']),
+      path: 'forge.baseUrl',
+      message: 'a gitea forge needs forge.baseUrl (the instance, e.g. https://gitea.example.com)',
+      severity: 'error',
+    });
+  if (config.trust.mode !== 'off' && !config.trust.allowedSignersFile && !config.trust.gpgHome)
+    messages.push({
+      file: shown,
+      ...locateIssue(['trust', 'mode']),
+      path: 'trust.mode',
+      message: `trust mode ${config.trust.mode} needs trusted keys: set trust.allowedSignersFile (SSH) or trust.gpgHome (GPG)`,
+      severity: 'error',
+    });
   return messages.length > 0 ? { ok: false, messages } : { ok: true, config };
 }
 
 /** The repository address the configuration names (may hold credentials: never log it). */
 export function repositoryOf(config: DaemonConfig, env: NodeJS.ProcessEnv = process.env): string {
   return (config.source.repositoryFromEnv ? env[config.source.repositoryFromEnv] : undefined) ?? config.source.repository ?? '';
+}
+
+/**
+ * The trust settings with their paths resolved against `baseDir` (the configuration
+ * file's folder). A configured file that does not exist is a problem: fail closed.
+ */
+export function resolveTrust(
+  trust: z.infer<typeof TrustConfig>,
+  baseDir: string,
+): { mode: 'off' | 'heads' | 'range'; allowedSignersFile?: string; gpgHome?: string; allowMergeCommitKey?: string } {
+  return {
+    mode: trust.mode,
+    ...(trust.allowedSignersFile ? { allowedSignersFile: resolve(baseDir, trust.allowedSignersFile) } : {}),
+    ...(trust.gpgHome ? { gpgHome: resolve(baseDir, trust.gpgHome) } : {}),
+    ...(trust.allowMergeCommitKey ? { allowMergeCommitKey: trust.allowMergeCommitKey } : {}),
+  };
 }

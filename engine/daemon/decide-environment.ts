@@ -1,8 +1,8 @@
 /** What the daemon does with one environment folder at one branch head. */
 export type EnvironmentAction =
   | { kind: 'reconcile' }
-  /** Invalid on its deploy branch: nothing applied, errors recorded and notified. */
-  | { kind: 'reject' }
+  /** Invalid, or not signed by a trusted key, on its deploy branch: nothing applied, recorded and notified. */
+  | { kind: 'reject'; reason: 'invalid' | 'untrusted' }
   | { kind: 'preview' }
   | { kind: 'skip'; reason: string };
 
@@ -22,18 +22,26 @@ export interface EnvironmentAtHead {
   lastAttempted: string | undefined;
   /** Whether the deploy branch exists: a preview is a diff against it, so none without it. */
   deployBranchExists: boolean;
+  /**
+   * The signature verdict on the deploy commit (and, in range mode, every commit since the
+   * last applied one); undefined when trust is off. Previews are never gated by it.
+   */
+  trusted?: boolean | undefined;
 }
 
 /**
  * The daemon's decision for one environment, a pure function (table-tested). The deploy
  * branch is reconciled when its folder changed since the last good reconcile, once per
- * commit; other branches get a preview when they change the folder.
+ * commit, and only when trusted (if trust is on); other branches get a preview when they
+ * change the folder.
  */
 export function decideEnvironment(e: EnvironmentAtHead): EnvironmentAction {
   if (e.branch === e.deployBranch) {
     if (e.revision === e.lastAttempted) return { kind: 'skip', reason: 'this commit was already reconciled' };
     if (!e.changed) return { kind: 'skip', reason: 'unchanged since the last reconciled commit' };
-    return e.valid ? { kind: 'reconcile' } : { kind: 'reject' };
+    // Trust first: an untrusted commit is refused whatever it contains.
+    if (e.trusted === false) return { kind: 'reject', reason: 'untrusted' };
+    return e.valid ? { kind: 'reconcile' } : { kind: 'reject', reason: 'invalid' };
   }
   if (!e.deployBranchExists) return { kind: 'skip', reason: `its deploy branch ${e.deployBranch} does not exist` };
   return e.changed ? { kind: 'preview' } : { kind: 'skip', reason: `no changes against ${e.deployBranch}` };

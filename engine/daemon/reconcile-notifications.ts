@@ -1,7 +1,14 @@
 import { formatMessage, type ValidationMessage } from '../load/index.js';
 import type { Notification } from '../notify/notifier.js';
 import { formatCounts, reportedSteps } from '../report/format-reconcile.js';
+import type { CommitAudit } from '../model/index.js';
 import type { ReconcileResult } from '../run/reconcile.js';
+import { describeVerification, type TrustVerdict } from '../source/verify-commit.js';
+
+/** Committer and signer fields of a notification, when known. */
+function auditOf(audit: CommitAudit | undefined): Pick<Notification, 'committer' | 'signer'> {
+  return { ...(audit?.committer ? { committer: audit.committer } : {}), ...(audit?.signer ? { signer: audit.signer } : {}) };
+}
 
 function describeValue(v: unknown): string {
   const s = v === undefined ? '(unset)' : JSON.stringify(v);
@@ -22,10 +29,10 @@ function changeSummary(steps: ReturnType<typeof reportedSteps>): string {
  * The notifications of a deploy reconcile: one `change-applied` per stack that changed
  * something, one `reconcile-failed` per stack that failed. Unchanged stacks stay quiet.
  */
-export function reconcileNotifications(r: ReconcileResult, author: string, at: Date): Notification[] {
+export function reconcileNotifications(r: ReconcileResult, author: string, at: Date, audit?: CommitAudit): Notification[] {
   const out: Notification[] = [];
   for (const s of r.stacks) {
-    const base = { environment: r.environment, stack: s.stack, revision: r.revision, author, at: at.toISOString() };
+    const base = { environment: r.environment, stack: s.stack, revision: r.revision, author, ...auditOf(audit), at: at.toISOString() };
     if (s.outcome === 'failed') {
       out.push({
         ...base,
@@ -63,6 +70,27 @@ export function rejectionNotification(
     author,
     summary: `commit rejected, nothing applied: ${errors.length} error(s), first: ${errors[0] ? formatMessage(errors[0]) : '(none)'}`,
     details: { errorKind: 'invalid', messages: errors },
+    at: at.toISOString(),
+  };
+}
+
+/** The notification of a deploy commit refused because it is not signed by a trusted key. */
+export function untrustedNotification(environment: string, verdict: TrustVerdict, audit: CommitAudit, at: Date): Notification {
+  const failed = verdict.failed ?? verdict.head;
+  return {
+    kind: 'reconcile-failed',
+    environment,
+    revision: verdict.head.revision,
+    author: audit.author ?? verdict.head.author,
+    ...auditOf({ committer: audit.committer }),
+    summary: `commit rejected, nothing applied: untrusted (${failed.reason}${failed.revision === verdict.head.revision ? '' : ` at ${failed.revision.slice(0, 12)}`})`,
+    details: {
+      errorKind: 'untrusted',
+      mode: verdict.mode,
+      reason: failed.reason,
+      verification: failed,
+      description: describeVerification(failed),
+    },
     at: at.toISOString(),
   };
 }

@@ -14,8 +14,25 @@ export type RunResult = 'succeeded' | 'failed' | 'skipped' | 'blocked';
 /** Counts of resource operations, e.g. `{ create: 2, same: 1 }`. */
 export type ChangeCounts = Partial<Record<string, number>>;
 
+/** Who signed a commit, as git verified it against the operator's trusted keys. */
+export interface CommitSigner {
+  /** The allowed_signers principal (SSH) or the key's user id (GPG). */
+  principal: string;
+  /** `SHA256:...` for SSH keys, the primary key fingerprint for GPG. */
+  fingerprint: string;
+  format: 'ssh' | 'gpg';
+}
+
+/** Who changed what a run applied: the commit's author and committer, and its signer when signed. */
+export interface CommitAudit {
+  /** `Name <email>`. */
+  author?: string | undefined;
+  committer?: string | undefined;
+  signer?: CommitSigner | undefined;
+}
+
 /** One recorded operation on one stack. */
-export interface RunRecord {
+export interface RunRecord extends CommitAudit {
   id: number;
   environment: string;
   stack: string;

@@ -1,4 +1,5 @@
 import type { Logger } from '../log/logger.js';
+import type { CommitSigner } from '../model/index.js';
 
 /** What happened, in the words alerts use. */
 export type NotificationKind =
@@ -9,7 +10,8 @@ export type NotificationKind =
   | 'drift-detected'
   | 'drift-resolved'
   | 'remediation-failed'
-  | 'preview-ready';
+  | 'preview-ready'
+  | 'forge-unauthorized';
 
 /** One event worth telling people about. Never carries secret values. */
 export interface Notification {
@@ -18,6 +20,10 @@ export interface Notification {
   stack?: string;
   revision?: string;
   author?: string;
+  /** `Name <email>` of the commit's committer. */
+  committer?: string;
+  /** Who signed the commit, when the daemon verified it against the operator's keys. */
+  signer?: CommitSigner;
   /** One readable line, e.g. "orders-queue: update 1 (visibilityTimeoutSeconds 30 => 45)". */
   summary: string;
   /** Structured details for machines (change counts, drift report, error kind). */
@@ -77,6 +83,7 @@ const SLACK_ICON: Record<NotificationKind, string> = {
   'drift-resolved': ':large_green_circle:',
   'remediation-failed': ':x:',
   'preview-ready': ':mag:',
+  'forge-unauthorized': ':lock:',
 };
 
 /** The Slack incoming-webhook payload of a notification (also what Slack-compatible chat tools take). */

@@ -1,5 +1,5 @@
 import type { LoadedEnvironment } from '../load/index.js';
-import type { PluginUse, Trigger } from '../model/index.js';
+import type { CommitAudit, PluginUse, Trigger } from '../model/index.js';
 import { bindEnvironment } from './bind-environment.js';
 import type { ReconcileResult, Reconciler } from './reconcile.js';
 
@@ -18,6 +18,8 @@ export interface EnvironmentOperation {
   signal?: AbortSignal;
   /** Resource plugins of the template installation (the bundled driftless-aws one when absent). */
   plugins?: PluginUse | undefined;
+  /** Author, committer and signer of the revision, recorded with each run. */
+  audit?: CommitAudit | undefined;
 }
 
 /** Binds the environment's stacks to the installed templates for one operation. */
@@ -57,5 +59,6 @@ export function reconcileEnvironment(reconciler: Reconciler, run: EnvironmentRun
     refresh: run.refresh ?? false,
     ...(run.signal ? { signal: run.signal } : {}),
     ...(run.only ? { only: [...run.only] } : {}),
+    ...(run.audit ? { audit: run.audit } : {}),
   });
 }

@@ -1,4 +1,4 @@
-import type { ChangeCounts, ErrorKind, Operation, Trigger } from '../model/index.js';
+import type { ChangeCounts, CommitAudit, ErrorKind, Operation, Trigger } from '../model/index.js';
 import type { RunStore } from '../store/run-store.js';
 import type { OperationOutcome } from './stack-runner.js';
 
@@ -22,7 +22,7 @@ export function recordOf(outcome: OperationOutcome, changes?: ChangeCounts): Ope
 export function recordOperation(
   store: RunStore,
   finished: Date,
-  req: { environment: string; revision: string; trigger: Trigger },
+  req: { environment: string; revision: string; trigger: Trigger; audit?: CommitAudit | undefined },
   stack: string,
   operation: Operation,
   reason: string,
@@ -42,5 +42,16 @@ export function recordOperation(
     reason,
     startedAt: new Date(finished.getTime() - r.durationMs).toISOString(),
     finishedAt: finished.toISOString(),
+    ...auditFields(req.audit),
   });
+}
+
+/** The audit fields of a run record, only those that are known. */
+export function auditFields(audit: CommitAudit | undefined): CommitAudit {
+  if (!audit) return {};
+  return {
+    ...(audit.author ? { author: audit.author } : {}),
+    ...(audit.committer ? { committer: audit.committer } : {}),
+    ...(audit.signer ? { signer: audit.signer } : {}),
+  };
 }

@@ -5,9 +5,19 @@ import { simpleGit, type SimpleGit } from 'simple-git';
  * output), no prompts (a missing credential fails instead of hanging), batch-mode SSH,
  * and a timeout when git stops producing output.
  */
-export function gitClient(baseDir: string, opts: { timeoutMs?: number } = {}): SimpleGit {
+export function gitClient(
+  baseDir: string,
+  opts: {
+    timeoutMs?: number;
+    /** `key=value` settings for this client's commands only (`git -c`). */
+    config?: string[];
+    /** Extra variables the caller chose deliberately (e.g. GNUPGHOME for verification). */
+    env?: Record<string, string>;
+  } = {},
+): SimpleGit {
   const env = {
     ...passedThrough(process.env),
+    ...opts.env,
     LC_ALL: 'C',
     GIT_TERMINAL_PROMPT: '0',
     GIT_ASKPASS: 'echo',
@@ -16,6 +26,7 @@ export function gitClient(baseDir: string, opts: { timeoutMs?: number } = {}): S
   return simpleGit({
     baseDir,
     maxConcurrentProcesses: 4,
+    config: opts.config ?? [],
     timeout: { block: opts.timeoutMs ?? 120_000 },
     // simple-git refuses GIT_* variables in an explicit environment unless allowed; every
     // one here is deliberate (the hardening above, the operator's TLS and proxy settings).
@@ -49,5 +60,20 @@ export async function workingRevision(dir: string, paths: string[] = ['.']): Pro
     return status.trim() === '' ? head : `${head}-dirty`;
   } catch {
     return 'working-tree';
+  }
+}
+
+/**
+ * Author and committer (`Name <email>`) of a commit in a working folder, for run records;
+ * undefined when the revision is not a plain commit there (e.g. `-dirty`, `working-tree`).
+ */
+export async function commitAuthors(dir: string, revision: string): Promise<{ author: string; committer: string } | undefined> {
+  if (!/^[0-9a-f]{40,64}$/.test(revision)) return undefined;
+  try {
+    const out = await gitClient(dir, { timeoutMs: 20_000 }).raw(['log', '-1', '--format=%an <%ae>%x00%cn <%ce>', revision]);
+    const [author = '', committer = ''] = out.trim().split('\0');
+    return author ? { author, committer } : undefined;
+  } catch {
+    return undefined;
   }
 }

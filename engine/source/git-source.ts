@@ -4,6 +4,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { gitClient } from './git-client.js';
 import { redactCredentials } from './redact-url.js';
+import { commitsBetweenIn, verifyCommitIn, type CommitVerification, type TrustSettings } from './verify-commit.js';
 
 const exec = promisify(execFile);
 
@@ -15,6 +16,8 @@ export interface CommitInfo {
   revision: string;
   /** `Name <email>` of the commit's author. */
   author: string;
+  /** `Name <email>` of its committer. */
+  committer: string;
   subject: string;
 }
 
@@ -40,6 +43,10 @@ export interface GitSource {
   /** The common ancestor of two commits, when there is one. */
   mergeBase(a: string, b: string): Promise<string | undefined>;
   commitInfo(revision: string): Promise<CommitInfo>;
+  /** Verifies the commit's signature against the operator's trusted keys (never the repository's). */
+  verifyCommit(revision: string): Promise<CommitVerification>;
+  /** Commits reachable from `to` but not from `from`. */
+  commitsBetween(from: string, to: string): Promise<string[]>;
   /**
    * Writes the environments folder of a commit into a new temporary folder (never runs
    * anything from it) and returns the folder that corresponds to the repository root.
@@ -57,6 +64,8 @@ export interface GitSourceOptions {
   environmentsPath: string;
   /** Parent folder for commit checkouts. */
   scratchDir: string;
+  /** The operator's trusted keys; without them every signed commit verifies as untrusted. */
+  trust?: TrustSettings | undefined;
 }
 
 /**
@@ -124,9 +133,17 @@ export class GitRepositorySource implements GitSource {
   }
 
   async commitInfo(revision: string): Promise<CommitInfo> {
-    const out = await this.git().raw(['log', '-1', '--format=%an <%ae>%x00%s', revision]);
-    const [author = '', subject = ''] = out.trim().split('\0');
-    return { revision, author, subject };
+    const out = await this.git().raw(['log', '-1', '--format=%an <%ae>%x00%cn <%ce>%x00%s', revision]);
+    const [author = '', committer = '', subject = ''] = out.trim().split('\0');
+    return { revision, author, committer, subject };
+  }
+
+  verifyCommit(revision: string): Promise<CommitVerification> {
+    return verifyCommitIn(this.opts.cacheDir, revision, this.opts.trust ?? { mode: 'off' });
+  }
+
+  commitsBetween(from: string, to: string): Promise<string[]> {
+    return commitsBetweenIn(this.opts.cacheDir, from, to);
   }
 
   async checkoutEnvironments(revision: string): Promise<{ root: string; environmentsDir: string; dispose(): void }> {

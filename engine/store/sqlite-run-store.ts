@@ -20,7 +20,12 @@ CREATE TABLE IF NOT EXISTS runs (
   error TEXT,
   reason TEXT,
   started_at TEXT NOT NULL,
-  finished_at TEXT NOT NULL
+  finished_at TEXT NOT NULL,
+  author TEXT,
+  committer TEXT,
+  signer_principal TEXT,
+  signer_fingerprint TEXT,
+  signer_format TEXT
 );
 CREATE INDEX IF NOT EXISTS runs_by_stack ON runs (environment, stack, id);
 CREATE INDEX IF NOT EXISTS runs_by_revision ON runs (revision);
@@ -73,7 +78,15 @@ interface RunRow {
   reason: string | null;
   started_at: string;
   finished_at: string;
+  author: string | null;
+  committer: string | null;
+  signer_principal: string | null;
+  signer_fingerprint: string | null;
+  signer_format: string | null;
 }
+
+/** Columns added after the first release: added to an existing file when missing. */
+const RUN_AUDIT_COLUMNS = ['author', 'committer', 'signer_principal', 'signer_fingerprint', 'signer_format'] as const;
 
 interface LockRow {
   pid: number;
@@ -99,6 +112,17 @@ function toRecord(r: RunRow): RunRecord {
     reason: r.reason ?? undefined,
     startedAt: r.started_at,
     finishedAt: r.finished_at,
+    ...(r.author !== null ? { author: r.author } : {}),
+    ...(r.committer !== null ? { committer: r.committer } : {}),
+    ...(r.signer_principal !== null && r.signer_fingerprint !== null
+      ? {
+          signer: {
+            principal: r.signer_principal,
+            fingerprint: r.signer_fingerprint,
+            format: r.signer_format === 'gpg' ? ('gpg' as const) : ('ssh' as const),
+          },
+        }
+      : {}),
   };
 }
 
@@ -145,15 +169,22 @@ export class SqliteRunStore implements RunStore {
     this.db.exec('PRAGMA journal_mode = WAL');
     this.db.exec('PRAGMA synchronous = NORMAL');
     this.db.exec(SCHEMA);
+    this.migrate();
+  }
+
+  /** A file from before the audit columns gets them (ALTER TABLE ADD COLUMN keeps every row; old runs read as unknown). */
+  private migrate(): void {
+    const have = new Set((this.db.prepare('PRAGMA table_info(runs)').all() as { name: string }[]).map((c) => c.name));
+    for (const column of RUN_AUDIT_COLUMNS) if (!have.has(column)) this.db.exec(`ALTER TABLE runs ADD COLUMN ${column} TEXT`);
   }
 
   recordRun(run: NewRunRecord): RunRecord {
     const info = this.db
       .prepare(
         `INSERT INTO runs (environment, stack, revision, trigger, operation, result, changes, duration_ms,
-           error_kind, error, reason, started_at, finished_at)
+           error_kind, error, reason, started_at, finished_at, author, committer, signer_principal, signer_fingerprint, signer_format)
          VALUES (@environment, @stack, @revision, @trigger, @operation, @result, @changes, @durationMs,
-           @errorKind, @error, @reason, @startedAt, @finishedAt)`,
+           @errorKind, @error, @reason, @startedAt, @finishedAt, @author, @committer, @signerPrincipal, @signerFingerprint, @signerFormat)`,
       )
       // Each placeholder named: node:sqlite throws on keys the statement does not use, and a
       // caller may pass a wider object than NewRunRecord.
@@ -171,6 +202,11 @@ export class SqliteRunStore implements RunStore {
         reason: run.reason ?? null,
         startedAt: run.startedAt,
         finishedAt: run.finishedAt,
+        author: run.author ?? null,
+        committer: run.committer ?? null,
+        signerPrincipal: run.signer?.principal ?? null,
+        signerFingerprint: run.signer?.fingerprint ?? null,
+        signerFormat: run.signer?.format ?? null,
       });
     return { ...run, id: Number(info.lastInsertRowid) };
   }

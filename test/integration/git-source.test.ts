@@ -26,7 +26,12 @@ describe('GitRepositorySource on real repositories', () => {
     const fetched = await source.fetch();
     expect(fetched.ok && Object.fromEntries(fetched.heads)).toEqual({ main: second });
     expect(await source.changedPaths(first, second)).toEqual(['environments/dev/q.yaml']);
-    expect(await source.commitInfo(second)).toEqual({ revision: second, author: 'Ada Ops <ada@example.com>', subject: 'second' });
+    expect(await source.commitInfo(second)).toEqual({
+      revision: second,
+      author: 'Ada Ops <ada@example.com>',
+      committer: 'Ada Ops <ada@example.com>',
+      subject: 'second',
+    });
 
     const tree = await source.checkoutEnvironments(second);
     expect(readFileSync(join(tree.environmentsDir, 'dev', 'q.yaml'), 'utf8')).toBe('b: 2\n');

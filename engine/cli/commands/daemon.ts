@@ -1,6 +1,7 @@
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadDaemonConfig } from '../../config/daemon-config.js';
+import { existsSync } from 'node:fs';
+import { loadDaemonConfig, resolveTrust } from '../../config/daemon-config.js';
 import { builtinExtensions } from '../../daemon/extensions.js';
 import { startDaemon } from '../../daemon/main.js';
 import { formatMessage } from '../../load/index.js';
@@ -55,8 +56,15 @@ Stops gracefully on SIGTERM or SIGINT (a second signal exits at once).`,
     }
     // Fail closed: a template package that cannot be installed stops the daemon before it
     // touches Git or any stack, naming the package and the reason.
-    const config = loaded.config;
     const baseDir = values.config ? dirname(resolve(values.config)) : process.cwd();
+    // Trusted keys are the operator's files, resolved like templates; a missing one stops the daemon (fail closed).
+    const trust = resolveTrust(loaded.config.trust, baseDir);
+    const missing = [trust.allowedSignersFile, trust.gpgHome].filter((f): f is string => f !== undefined && !existsSync(f));
+    if (missing.length > 0) {
+      io.err(`${missing.map((f) => `driftless daemon: trusted keys not found: ${f}`).join('\n')}\ndriftless daemon: not started\n`);
+      return ExitCode.error;
+    }
+    const config = { ...loaded.config, trust };
     const installed = await installTemplates(
       { packages: config.templates.packages, from: config.templates.from, baseDir },
       { dir: config.plugins.dir === undefined ? undefined : resolve(baseDir, config.plugins.dir), acquire: config.plugins.acquire },

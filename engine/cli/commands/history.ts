@@ -1,12 +1,26 @@
 import { parseArgs } from 'node:util';
 import { openEngine } from '../../main/engine.js';
 import { formatCounts } from '../../report/format-reconcile.js';
+import type { RunRecord } from '../../model/index.js';
 import { ExitCode, printJson, type Command } from '../command.js';
+
+/** `  by Ada <ada@x>, committed by ..., signed by ada@x (ssh SHA256:...)`, or nothing when unknown. */
+function whoChanged(r: RunRecord): string {
+  const parts = [
+    r.author ? `by ${r.author}` : '',
+    r.committer && r.committer !== r.author ? `committed by ${r.committer}` : '',
+    r.signer ? `signed by ${r.signer.principal} (${r.signer.format} ${r.signer.fingerprint})` : '',
+  ].filter((p) => p !== '');
+  return parts.length > 0 ? `  ${parts.join(', ')}` : '';
+}
 
 /** `driftless history`: the recorded runs, newest first. */
 export const historyCommand: Command = {
   name: 'history',
-  usage: `usage: driftless history [--env E] [--stack S] [--revision R] [--limit N] [--json]`,
+  usage: `usage: driftless history [--env E] [--stack S] [--revision R] [--limit N] [--json]
+
+Each run shows the commit's author, its committer when different, and the key that signed
+it when the daemon verified the signature (--json: author, committer, signer).`,
   async run(argv, io) {
     const { values } = parseArgs({
       args: argv,
@@ -37,7 +51,7 @@ export const historyCommand: Command = {
       else
         for (const r of runs) {
           io.out(
-            `${r.finishedAt}  ${r.environment}/${r.stack}  ${r.operation.padEnd(9)} ${r.result.padEnd(9)} ${r.revision.slice(0, 12)}  ${r.trigger}  ${r.result === 'failed' ? `[${r.errorKind}] ${r.error?.split('\n')[0] ?? ''}` : formatCounts(r.changes)}  (${r.reason ?? ''}, ${(r.durationMs / 1000).toFixed(1)} s)\n`,
+            `${r.finishedAt}  ${r.environment}/${r.stack}  ${r.operation.padEnd(9)} ${r.result.padEnd(9)} ${r.revision.slice(0, 12)}  ${r.trigger}  ${r.result === 'failed' ? `[${r.errorKind}] ${r.error?.split('\n')[0] ?? ''}` : formatCounts(r.changes)}  (${r.reason ?? ''}, ${(r.durationMs / 1000).toFixed(1)} s)${whoChanged(r)}\n`,
           );
         }
       return ExitCode.ok;

@@ -37,6 +37,7 @@ async function reconcileCommand(operation: 'up' | 'preview', argv: string[], io:
       only: values.stack,
       signal: abort.signal,
       plugins: selected.plugins,
+      audit: selected.audit,
     });
     if (values.json) printJson(io, reconcileReport(result));
     else io.out(formatReconcileText(result));

@@ -48,4 +48,22 @@ describe('daemon configuration', () => {
     const unset = await loadDaemonConfig(file('fromenv.yaml', 'source:\n  repositoryFromEnv: ENVS_URL\n'), {});
     expect(unset.ok === false && unset.messages[0]?.message).toBe('environment variable ENVS_URL is not set');
   });
+
+  it('takes trust settings from the file, resolves their paths against its folder, and wants keys for a mode', async () => {
+    const { resolveTrust } = await import('../../../engine/config/daemon-config.js');
+    const ok = await loadDaemonConfig(
+      file('trust.yaml', 'source: { repository: /srv/envs }\ntrust: { mode: range, allowedSignersFile: keys/allowed_signers }\n'),
+      {},
+    );
+    expect(ok.ok && resolveTrust(ok.config.trust, '/etc/driftless')).toEqual({
+      mode: 'range',
+      allowedSignersFile: '/etc/driftless/keys/allowed_signers',
+    });
+    const off = await loadDaemonConfig(file('off.yaml', 'source: { repository: /srv/envs }\n'), {});
+    expect(off.ok && off.config.trust).toEqual({ mode: 'off' });
+    const bad = await loadDaemonConfig(file('nokeys.yaml', 'source: { repository: /srv/envs }\ntrust:\n  mode: heads\n'), {});
+    expect(bad.ok ? '' : bad.messages.map(formatMessage).join('\n')).toMatch(
+      /nokeys\.yaml:3:\d+ trust\.mode: trust mode heads needs trusted keys/,
+    );
+  });
 });

@@ -33,8 +33,19 @@ describe('decideEnvironment', () => {
       at({ branch: 'main', deployBranch: 'release', deployBranchExists: false }),
       'skip',
     ],
+    ['an untrusted deploy commit is rejected', at({ trusted: false }), 'reject'],
+    ['a trusted deploy commit is reconciled', at({ trusted: true }), 'reconcile'],
+    ['an untrusted commit already attempted is not rejected again', at({ revision: 'c1', trusted: false }), 'skip'],
+    ['an untrusted commit that changes nothing is skipped', at({ changed: false, trusted: false }), 'skip'],
+    ['an untrusted feature branch is still previewed (it never changes the cloud)', at({ branch: 'feature/x', trusted: false }), 'preview'],
   ] as const)('%s', (_name, input, kind) => {
     expect(decideEnvironment(input).kind).toBe(kind);
+  });
+
+  it('says why a deploy commit is rejected; trust comes first', () => {
+    expect(decideEnvironment(at({ valid: false }))).toEqual({ kind: 'reject', reason: 'invalid' });
+    expect(decideEnvironment(at({ trusted: false }))).toEqual({ kind: 'reject', reason: 'untrusted' });
+    expect(decideEnvironment(at({ valid: false, trusted: false }))).toEqual({ kind: 'reject', reason: 'untrusted' });
   });
 });
 
