@@ -124,6 +124,34 @@ else
 fi
 ln -sfn "$venv" "$tools/localstack-venv"
 
+# --- 3b. Gitea, a real Git forge for the merge-request tests --------------------------
+# Built from its Go module (no release can be downloaded here) once per machine, like the
+# Pulumi CLI. Its go.mod names the module gitea.dev, so a wrapper module cannot require it:
+# the module's source is copied out of the module cache and built in place. Headless use
+# needs only the source's options/ folder (STATIC_ROOT_PATH), kept beside the binary.
+gitea_version=$(sed -n 's/^gitea *//p' tools/gitea-version)
+gitea_home="$cache/gitea/v$gitea_version"
+if [ -x "$gitea_home/gitea" ] && [ -d "$gitea_home/options" ]; then
+  skipped+=("Gitea $gitea_version (cached in $gitea_home)")
+else
+  say "building Gitea $gitea_version from Go modules (first time on this machine: ~10 min)"
+  modcache=$(go env GOMODCACHE)
+  (cd "$tools" && rm -rf gitea-fetch && mkdir gitea-fetch && cd gitea-fetch &&
+    printf 'module driftless.local/gitea-fetch\n\ngo 1.26\n' > go.mod &&
+    GOFLAGS=-mod=mod go mod download "code.gitea.io/gitea@v$gitea_version") ||
+    die "could not download code.gitea.io/gitea@v$gitea_version from the Go module proxy"
+  rm -rf "$tools/gitea-fetch" "$gitea_home.src"
+  mkdir -p "$(dirname "$gitea_home")"
+  cp -r "$modcache/code.gitea.io/gitea@v$gitea_version" "$gitea_home.src" && chmod -R u+w "$gitea_home.src"
+  (cd "$gitea_home.src" && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X \"main.Version=$gitea_version\"" -o gitea .) ||
+    die "building Gitea $gitea_version failed"
+  rm -rf "$gitea_home" && mkdir -p "$gitea_home"
+  mv "$gitea_home.src/gitea" "$gitea_home/gitea" && cp -r "$gitea_home.src/options" "$gitea_home/options"
+  rm -rf "$gitea_home.src"
+  built+=("Gitea $gitea_version")
+fi
+ln -sfn "$gitea_home" "$tools/gitea"
+
 # --- 4. TypeScript build (engine, provider plugin, templates) ----------------------
 say "compiling TypeScript"
 npm run --silent build
@@ -136,4 +164,5 @@ for s in "${skipped[@]}"; do say "skipped: $s"; done
 say "node       $(node --version) ($tools/node)"
 say "pulumi     $("$tools/pulumi/bin/pulumi" version)"
 say "localstack $("$tools/localstack-venv/bin/python" -c 'import importlib.metadata as m; print(m.version("localstack-core"))') (python $("$tools/localstack-venv/bin/python" -c 'import platform; print(platform.python_version())'))"
+say "gitea      $("$tools/gitea/gitea" --version 2>/dev/null | head -1)"
 say "go         $(go env GOVERSION)"
