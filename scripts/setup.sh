@@ -152,6 +152,20 @@ else
 fi
 ln -sfn "$gitea_home" "$tools/gitea"
 
+# --- 3c. Chromium for the dashboard's browser tests (Debian's package) -------------------
+# Test tools must never download a browser of their own (that fails here); the tests drive
+# this one with playwright-core and an explicit executable path.
+if command -v chromium >/dev/null 2>&1; then
+  skipped+=("Chromium ($(command -v chromium))")
+elif [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  say "installing Debian's chromium for the browser tests (~1 min)"
+  apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null ||
+    die "apt-get install chromium failed"
+  built+=("Chromium (Debian package)")
+else
+  die "the browser tests need Chromium: install Debian's package (sudo apt-get install chromium) and rerun setup"
+fi
+
 # --- 4. TypeScript build (engine, provider plugin, templates) ----------------------
 say "compiling TypeScript"
 npm run --silent build
