@@ -21,6 +21,13 @@ module.exports = {
       to: { path: 'node_modules/simple-git/' },
     },
     {
+      name: 'forge-clients-only-in-engine-forge',
+      comment: 'Only the forge adapters (engine/forge) import the GitHub and GitLab clients; the daemon sees the Forge interface.',
+      severity: 'error',
+      from: { path: '^(engine|schemas|stacks|provider|sdk|bench)/', pathNot: '^engine/forge/' },
+      to: { path: 'node_modules/(@octokit|@gitbeaker)/' },
+    },
+    {
       name: 'plan-and-load-import-no-adapter',
       comment: 'engine/plan and engine/load are pure: no adapter, no Pulumi engine, no Git, no store, no HTTP.',
       severity: 'error',

@@ -41,6 +41,18 @@ describe('layering rules (dependency-cruiser)', () => {
     expect(r.output).toContain('engine/plan/decide.ts');
   });
 
+  it('fail when anything outside engine/forge imports a forge client', async () => {
+    const r = await cruise({
+      'engine/daemon/bot.ts':
+        "import { Octokit } from '@octokit/rest';\nimport { Gitlab } from '@gitbeaker/rest';\nexport const x = [Octokit, Gitlab];\n",
+      'engine/forge/github.ts': "import { Octokit } from '@octokit/rest';\nexport const o = Octokit;\n",
+    });
+    expect(r.code).not.toBe(0);
+    expect(r.output).toContain('forge-clients-only-in-engine-forge');
+    expect(r.output).toContain('engine/daemon/bot.ts');
+    expect(r.output).not.toContain('engine/forge/github.ts →');
+  });
+
   it('fail when engine/load imports simple-git', async () => {
     const r = await cruise({ 'engine/load/read.ts': "import { simpleGit } from 'simple-git';\nexport const g = simpleGit;\n" });
     expect(r.code).not.toBe(0);
