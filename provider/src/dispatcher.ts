@@ -29,7 +29,7 @@ function withHandlerSecrets(h: ResourceHandler, secretKeys: ReadonlySet<string>)
 }
 
 /** Only the properties a handler declares rules for (drops attributes and markers). */
-function inputsOf(h: ResourceHandler, props: Props): Inputs {
+export function inputsOf(h: ResourceHandler, props: Props): Inputs {
   const out: Inputs = {};
   for (const k of Object.keys(h.rules)) if (props[k] !== undefined) out[k] = props[k];
   return out;
