@@ -1,10 +1,15 @@
 import { z } from 'zod';
 import { API_VERSION, CronExpression, DriftMode, Metadata, Name, Tags } from './common.js';
+import { DriftIgnore } from './drift-ignore.js';
 
-/** Per-stack drift override: each field falls back to the environment's value. */
+/**
+ * Per-stack drift override: mode and schedule fall back to the environment's value; ignore
+ * rules add to the environment's.
+ */
 export const StackDrift = z.strictObject({
   mode: DriftMode.optional(),
   schedule: CronExpression.optional(),
+  ignore: DriftIgnore.optional(),
 });
 
 /**

@@ -1,13 +1,16 @@
 import type { Logger } from '../log/logger.js';
 import type { Notifier } from '../notify/notifier.js';
 import { decideStack } from '../plan/decide.js';
+import { decideRemediation, type RemediationPolicy } from '../plan/decide-remediation.js';
 import type { Clock, ReconcileStack, Reconciler } from '../run/reconcile.js';
 import { systemClock, runInDependencyOrder } from '../run/reconcile.js';
-import type { OperationOutcome, StackRunner } from '../run/stack-runner.js';
+import type { StackRunner } from '../run/stack-runner.js';
 import type { RecordedOutputs, Trigger } from '../model/index.js';
 import type { RunStore } from '../store/run-store.js';
 import { recordOf, recordOperation } from '../run/record-operation.js';
-import { driftFingerprint, driftFromRefreshSteps, formatDrift, type DriftReport } from './drift-report.js';
+import { countedDrift, driftFingerprint, driftFromRefreshSteps, formatDrift, type DriftReport } from './drift-report.js';
+import { applyIgnoreRules, ignoreCounts, type IgnoreRule } from './ignore-rules.js';
+import type { PrescreenStats, PrescreenVerdict, StackPrescreen } from './prescreen/types.js';
 
 /** Drift mode of a stack: its own override, else its environment's. */
 export type DriftMode = 'detect' | 'remediate';
@@ -17,9 +20,14 @@ export interface DriftCheckRequest {
   environment: string;
   revision: string;
   trigger: Trigger;
-  stacks: { bound: ReconcileStack; mode: DriftMode }[];
-  /** CLI `--remediate`: remediate every drifted stack regardless of its mode. */
-  forceRemediate?: boolean;
+  /** Each stack with its drift mode and its ignore rules (environment's and its own, merged). */
+  stacks: { bound: ReconcileStack; mode: DriftMode; ignore?: readonly IgnoreRule[] }[];
+  /**
+   * Which drifted stacks are put back: `by-mode` (default; the daemon) those in remediate
+   * mode, `all` (`driftless drift --remediate`) every one, `none` (`driftless drift`) none.
+   * Each is still refused when unsafe (see engine/plan/decide-remediation.ts).
+   */
+  remediation?: RemediationPolicy;
   /**
    * False when Git's current state of the environment is invalid: drift is still
    * detected (against the last good apply) but never remediated.
@@ -27,6 +35,11 @@ export interface DriftCheckRequest {
   allowRemediation: boolean;
   parallelism: number;
   signal?: AbortSignal;
+  /**
+   * Reads live state for all the stacks in-process first; only stacks where something
+   * differs or could not be read get a previewRefresh. Without it, every stack does.
+   */
+  prescreen?: StackPrescreen;
 }
 
 /** What a check found and did for one stack. */
@@ -39,6 +52,10 @@ export interface StackDriftOutcome {
   /** The check after remediation. */
   after?: DriftReport;
   error?: string;
+  /** Which path found the stack's state: the in-process pre-screen, or Pulumi's previewRefresh. */
+  checkedBy?: 'prescreen' | 'refresh';
+  /** Why the stack went to previewRefresh (what the pre-screen found, or that there was none). */
+  refreshReason?: string;
 }
 
 /** The result of a drift check. */
@@ -46,9 +63,11 @@ export interface DriftCheckResult {
   environment: string;
   revision: string;
   stacks: StackDriftOutcome[];
+  /** Counters of the pre-screen, when one ran. */
+  prescreen?: PrescreenStats;
 }
 
-/** Whether any stack was found drifted (remediated or not). */
+/** Whether any stack was found drifted (remediated or not); drift in ignored fields only is none. */
 export function driftFound(r: DriftCheckResult): boolean {
   return r.stacks.some((s) => s.report?.drifted === true);
 }
@@ -58,11 +77,21 @@ export function driftCheckFailed(r: DriftCheckResult): boolean {
   return r.stacks.some((s) => s.status === 'error' || s.status === 'remediation-failed');
 }
 
+/** One stack as a check sees it. */
+interface CheckedStack {
+  bound: ReconcileStack;
+  mode: DriftMode;
+  ignore: readonly IgnoreRule[];
+}
+
 /** Collaborators of the drift checker. */
 export interface DriftCheckerDeps {
   store: RunStore;
   runner: StackRunner;
-  /** For its stack locks: a drift check never runs beside an `up` of the same stack. */
+  /**
+   * For its stack locks (a drift check never runs beside an `up` of the same stack) and its
+   * StackApplier, the one path that applies a stack and writes its status (remediation too).
+   */
   reconciler: Reconciler;
   notifier: Notifier;
   log: Logger;
@@ -86,13 +115,20 @@ export class DriftChecker {
     const log = this.deps.log.child({ environment: req.environment, revision: req.revision, operation: 'drift' });
     const outcomes = new Map<string, StackDriftOutcome>();
     const modes = new Map(req.stacks.map((s) => [s.bound.desired.name, s.mode]));
+    const ignores = new Map(req.stacks.map((s) => [s.bound.desired.name, s.ignore ?? []]));
+    const screened = await this.prescreen(req, log);
     await runInDependencyOrder(
       req.stacks.map((s) => s.bound),
       req.parallelism,
       async (bound) => {
         const name = bound.desired.name;
-        const r = await this.deps.reconciler.exclusive(req.environment, name, 'drift', log, () =>
-          this.checkStack(req, bound, modes.get(name) ?? 'detect', log.child({ stack: name })),
+        const r = await this.deps.reconciler.locks.exclusive(req.environment, name, 'drift', log, () =>
+          this.checkStack(
+            req,
+            { bound, mode: modes.get(name) ?? 'detect', ignore: ignores.get(name) ?? [] },
+            log.child({ stack: name }),
+            screened?.verdicts.get(name),
+          ),
         );
         outcomes.set(
           name,
@@ -104,6 +140,62 @@ export class DriftChecker {
       environment: req.environment,
       revision: req.revision,
       stacks: req.stacks.map((s) => outcomes.get(s.bound.desired.name)).filter((o): o is StackDriftOutcome => o !== undefined),
+      ...(screened ? { prescreen: screened.stats } : {}),
+    };
+  }
+
+  /** Runs the request's pre-screen over its applied stacks; a failure of the whole sweep only means refreshes. */
+  private async prescreen(
+    req: DriftCheckRequest,
+    log: Logger,
+  ): Promise<{ verdicts: Map<string, PrescreenVerdict>; stats?: PrescreenStats } | undefined> {
+    if (!req.prescreen) return undefined;
+    const applied = req.stacks.filter((s) => this.deps.store.getStatus(req.environment, s.bound.desired.name)?.applied);
+    try {
+      const sweep = await req.prescreen.screen(
+        applied.map((s) => s.bound.target(this.dependencyOutputs(req.environment, s.bound))),
+        req.signal ? { signal: req.signal } : {},
+      );
+      log.info(sweep.stats, `drift pre-screen: ${sweep.stats.inSync} in sync, ${sweep.stats.toRefresh} to refresh`);
+      return sweep;
+    } catch (err) {
+      const reason = `pre-screen failed: ${err instanceof Error ? err.message : String(err)}`;
+      log.warn({ err }, reason);
+      return { verdicts: new Map(applied.map((s) => [s.bound.desired.name, { result: 'refresh', reason, resources: [] }])) };
+    }
+  }
+
+  /**
+   * A stack the pre-screen found in sync, as a check: valid only while its state is still
+   * the one screened (asked under the stack lock); recorded in the run history like a refresh.
+   */
+  private async prescreened(
+    req: DriftCheckRequest,
+    bound: ReconcileStack,
+    verdict: PrescreenVerdict | undefined,
+  ): Promise<{ report: DriftReport } | { refreshReason: string }> {
+    if (!req.prescreen) return { refreshReason: 'no pre-screen' };
+    if (!verdict) return { refreshReason: 'not pre-screened' };
+    if (verdict.result === 'refresh') return { refreshReason: verdict.reason };
+    const started = this.clock.now();
+    const target = bound.target(this.dependencyOutputs(req.environment, bound));
+    if (!(await req.prescreen.stillCurrent(target, verdict.fingerprint).catch(() => false)))
+      return { refreshReason: 'the state changed after the pre-screen' };
+    const now = this.clock.now();
+    recordOperation(this.deps.store, now, req, bound.desired.name, 'drift', 'drift check (pre-screen)', {
+      ok: true,
+      changes: { drifted: 0 },
+      durationMs: now.getTime() - started.getTime(),
+    });
+    return {
+      report: {
+        environment: req.environment,
+        stack: bound.desired.name,
+        revision: req.revision,
+        checkedAt: now.toISOString(),
+        drifted: false,
+        resources: [],
+      },
     };
   }
 
@@ -111,14 +203,19 @@ export class DriftChecker {
     return Object.fromEntries(bound.desired.dependsOn.map((d) => [d, this.deps.store.getStatus(environment, d)?.applied?.outputs ?? {}]));
   }
 
-  /** A refresh in preview mode, recorded in the run history as a `drift` operation. */
+  /**
+   * A refresh in preview mode, recorded in the run history as a `drift` operation. Fields
+   * the stack's ignore rules cover are marked ignored and do not count as drift.
+   */
   private async detect(
     req: DriftCheckRequest,
     bound: ReconcileStack,
+    ignore: readonly IgnoreRule[],
   ): Promise<{ ok: true; report: DriftReport } | { ok: false; error: string }> {
     const target = bound.target(this.dependencyOutputs(req.environment, bound));
     const outcome = await this.deps.runner.previewRefresh(target, req.signal ? { signal: req.signal } : {});
-    const resources = outcome.ok ? driftFromRefreshSteps(outcome.steps) : [];
+    const resources = outcome.ok ? applyIgnoreRules(driftFromRefreshSteps(outcome.steps), ignore) : [];
+    const counts = ignoreCounts(resources);
     recordOperation(
       this.deps.store,
       this.clock.now(),
@@ -126,7 +223,7 @@ export class DriftChecker {
       bound.desired.name,
       'drift',
       'drift check',
-      recordOf(outcome, { drifted: resources.length }),
+      recordOf(outcome, { drifted: counts.drifted, ...(counts.ignoredFields > 0 ? { ignored: counts.ignoredFields } : {}) }),
     );
     if (!outcome.ok) return { ok: false, error: `[${outcome.kind}] ${outcome.message}` };
     return {
@@ -136,18 +233,35 @@ export class DriftChecker {
         stack: bound.desired.name,
         revision: req.revision,
         checkedAt: this.clock.now().toISOString(),
-        drifted: resources.length > 0,
+        drifted: counts.drifted > 0,
         resources,
+        ...(counts.ignoredFields > 0 ? { ignoredFields: counts.ignoredFields } : {}),
       },
     };
   }
 
-  private async checkStack(req: DriftCheckRequest, bound: ReconcileStack, mode: DriftMode, log: Logger): Promise<StackDriftOutcome> {
+  private async checkStack(req: DriftCheckRequest, s: CheckedStack, log: Logger, verdict?: PrescreenVerdict): Promise<StackDriftOutcome> {
+    const { bound } = s;
     const stack = bound.desired.name;
     const status = this.deps.store.getStatus(req.environment, stack);
     if (!status?.applied) return { stack, status: 'not-applied', reason: 'never applied: nothing to compare with' };
 
-    const found = await this.detect(req, bound);
+    const screened = await this.prescreened(req, bound, verdict);
+    const path: Pick<StackDriftOutcome, 'checkedBy' | 'refreshReason'> =
+      'report' in screened ? { checkedBy: 'prescreen' } : { checkedBy: 'refresh', refreshReason: screened.refreshReason };
+    const found = 'report' in screened ? { ok: true as const, report: screened.report } : await this.detect(req, bound, s.ignore);
+    return { ...(await this.afterDetection(req, s, log, status.lastResult, found)), ...path };
+  }
+
+  /** What a check found, recorded, alerted and (where asked and safe) remediated. */
+  private async afterDetection(
+    req: DriftCheckRequest,
+    { bound, mode, ignore }: CheckedStack,
+    log: Logger,
+    lastResult: 'succeeded' | 'failed' | undefined,
+    found: { ok: true; report: DriftReport } | { ok: false; error: string },
+  ): Promise<StackDriftOutcome> {
+    const stack = bound.desired.name;
     if (!found.ok) {
       log.error({ err: found.error }, `drift check of ${stack} failed`);
       return { stack, status: 'error', error: found.error };
@@ -159,47 +273,55 @@ export class DriftChecker {
       revision: req.revision,
       checkedAt: report.checkedAt,
       drifted: report.drifted,
-      resourceCount: report.resources.length,
+      resourceCount: countedDrift(report.resources).length,
       remediated: false,
       report,
     });
     await this.alertDrift(req, stack, report);
     if (!report.drifted) return { stack, status: 'in-sync', report };
-    log.warn({ drift: report.resources }, `${stack} drifted: ${formatDrift(report).join('; ')}`);
+    log.warn({ drift: countedDrift(report.resources) }, `${stack} drifted: ${formatDrift(report).join('; ')}`);
 
-    if (!(req.forceRemediate || mode === 'remediate')) return { stack, status: 'drifted', report, reason: 'drift mode is detect' };
-    const refusal = this.remediationRefusal(req, bound, status.lastResult);
-    if (refusal) {
-      log.warn({ reason: refusal }, `not remediating ${stack}: ${refusal}`);
-      return { stack, status: 'not-remediated', report, reason: refusal };
+    // Decided under the stack's drift lock, which the remediation below runs under too.
+    const decision = decideRemediation({
+      policy: req.remediation ?? 'by-mode',
+      mode,
+      gitStateValid: req.allowRemediation,
+      lastResult,
+      gitChangesPending:
+        decideStack(bound.desired, this.deps.store.getStatus(req.environment, stack), this.dependencyOutputs(req.environment, bound))
+          .action !== 'skip',
+    });
+    if (!decision.remediate) {
+      if (decision.status === 'not-remediated') log.warn({ reason: decision.reason }, `not remediating ${stack}: ${decision.reason}`);
+      return { stack, status: decision.status, report, reason: decision.reason };
     }
-    return this.remediate(req, bound, report, log);
+    return this.remediate(req, bound, ignore, report, log);
   }
 
-  /** Why remediation would be unsafe now, or undefined when it may go ahead. */
-  private remediationRefusal(
+  /** `up --refresh` through the StackApplier (under the lock this check holds), then a second check. */
+  private async remediate(
     req: DriftCheckRequest,
     bound: ReconcileStack,
-    lastResult: 'succeeded' | 'failed' | undefined,
-  ): string | undefined {
-    if (!req.allowRemediation) return "Git's current state of the environment is invalid";
-    if (lastResult === 'failed') return 'its last up failed';
-    const decision = decideStack(
-      bound.desired,
-      this.deps.store.getStatus(req.environment, bound.desired.name),
-      this.dependencyOutputs(req.environment, bound),
-    );
-    if (decision.action !== 'skip') return 'Git has changes that are not applied yet; up will reconcile them';
-    return undefined;
-  }
-
-  private async remediate(req: DriftCheckRequest, bound: ReconcileStack, report: DriftReport, log: Logger): Promise<StackDriftOutcome> {
+    ignore: readonly IgnoreRule[],
+    report: DriftReport,
+    log: Logger,
+  ): Promise<StackDriftOutcome> {
     const stack = bound.desired.name;
-    const up: OperationOutcome = await this.deps.runner.up(bound.target(this.dependencyOutputs(req.environment, bound)), {
-      refresh: true,
-      ...(req.signal ? { signal: req.signal } : {}),
-    });
-    recordOperation(this.deps.store, this.clock.now(), req, stack, 'remediate', 'drift remediation', recordOf(up));
+    const applied = await this.deps.reconciler.applier.applyHeld(
+      {
+        environment: req.environment,
+        revision: req.revision,
+        trigger: req.trigger,
+        stack,
+        kind: 'remediate',
+        decide: () => ({ run: true, reason: 'drift remediation' }),
+        target: () => bound.target(this.dependencyOutputs(req.environment, bound)),
+        options: { refresh: true, ...(req.signal ? { signal: req.signal } : {}) },
+      },
+      log,
+    );
+    const up = applied.operation;
+    if (!up) return { stack, status: 'remediation-failed', report, error: applied.stack.error ?? applied.stack.reason };
     const failureKey = `remediation:${req.environment}/${stack}`;
     if (!up.ok) {
       await this.alertOnce(failureKey, up.message, {
@@ -214,10 +336,8 @@ export class DriftChecker {
       return { stack, status: 'remediation-failed', report, error: up.message };
     }
     this.deps.store.clearAlert(failureKey);
-    const status = this.deps.store.getStatus(req.environment, stack);
-    if (status?.applied) this.deps.store.saveStatus({ ...status, applied: { ...status.applied, outputs: up.outputs } });
 
-    const again = await this.detect(req, bound);
+    const again = await this.detect(req, bound, ignore);
     if (!again.ok) return { stack, status: 'remediation-failed', report, error: again.error };
     this.deps.store.recordDrift({
       environment: req.environment,
@@ -225,7 +345,7 @@ export class DriftChecker {
       revision: req.revision,
       checkedAt: again.report.checkedAt,
       drifted: again.report.drifted,
-      resourceCount: again.report.resources.length,
+      resourceCount: countedDrift(again.report.resources).length,
       remediated: true,
       report: again.report,
     });
@@ -245,7 +365,7 @@ export class DriftChecker {
         environment: req.environment,
         stack,
         revision: req.revision,
-        summary: `${report.resources.length} resource(s) drifted: ${formatDrift(report).join('; ')}`,
+        summary: `${countedDrift(report.resources).length} resource(s) drifted: ${formatDrift(report).join('; ')}`,
         details: report,
         at: report.checkedAt,
       });

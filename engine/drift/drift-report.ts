@@ -8,6 +8,8 @@ export interface DriftedField {
   desired: unknown;
   /** Value in the cloud now. */
   actual: unknown;
+  /** Listed in spec.drift.ignore: reported, but no drift (no alert, no remediation). Absent otherwise. */
+  ignored?: true;
 }
 
 /** One resource that changed behind Git's back. */
@@ -18,6 +20,8 @@ export interface DriftedResource {
   /** modified: fields differ; deleted: the resource is gone from the cloud. */
   kind: 'modified' | 'deleted';
   fields: DriftedField[];
+  /** Every field that drifted is ignored: the resource does not count as drifted. Absent otherwise. */
+  ignored?: true;
 }
 
 /** The drift of one stack at one check. A value: remediation is a separate decision. */
@@ -26,8 +30,12 @@ export interface DriftReport {
   stack: string;
   revision: string;
   checkedAt: string;
+  /** Whether anything not ignored drifted. */
   drifted: boolean;
+  /** Every resource that changed behind Git's back, ignored ones included (marked). */
   resources: DriftedResource[];
+  /** Fields that drifted but are listed in spec.drift.ignore; absent when none. */
+  ignoredFields?: number;
 }
 
 /** How Pulumi's engine marks a secret in serialized properties. */
@@ -71,9 +79,19 @@ export function driftFromRefreshSteps(steps: readonly ResourceStep[]): DriftedRe
   return drifted;
 }
 
-/** A stable fingerprint of what drifted, so the same drift alerts once, not on every check. */
+/** The drift that counts: resources not ignored, each with only its fields not ignored. */
+export function countedDrift(resources: readonly DriftedResource[]): DriftedResource[] {
+  return resources
+    .filter((r) => !r.ignored)
+    .map((r) => (r.fields.some((f) => f.ignored) ? { ...r, fields: r.fields.filter((f) => !f.ignored) } : r));
+}
+
+/**
+ * A stable fingerprint of what drifted, so the same drift alerts once, not on every check.
+ * Ignored fields are left out: their changing alerts nothing.
+ */
 export function driftFingerprint(resources: readonly DriftedResource[]): string {
-  return JSON.stringify(resources.map((r) => [r.urn, r.kind, r.fields.map((f) => [f.path, f.actual])]));
+  return JSON.stringify(countedDrift(resources).map((r) => [r.urn, r.kind, r.fields.map((f) => [f.path, f.actual])]));
 }
 
 /** A value in a drift line; an absent field reads as such, not as "undefined". */
@@ -81,13 +99,20 @@ function show(v: unknown): string {
   return v === undefined ? '(absent)' : JSON.stringify(v);
 }
 
-/** One line per drifted field, e.g. `~ orders-queue queue: visibilityTimeoutSeconds desired 30, actual 120`. */
-export function formatDrift(report: DriftReport): string[] {
-  return report.resources.flatMap((r) =>
-    r.kind === 'deleted'
-      ? [`- ${report.stack} ${r.type} ${r.name}: deleted out-of-band`]
-      : r.fields.length === 0
-        ? [`~ ${report.stack} ${r.type} ${r.name}: modified out-of-band (the changed values are secret)`]
-        : r.fields.map((f) => `~ ${report.stack} ${r.type} ${r.name}: ${f.path} desired ${show(f.desired)}, actual ${show(f.actual)}`),
-  );
+/**
+ * One line per drifted field, e.g. `~ orders-queue queue: visibilityTimeoutSeconds desired 30, actual 120`.
+ * Ignored fields are left out unless `withIgnored`, which prints them as
+ * `= … (ignored by drift.ignore)`.
+ */
+export function formatDrift(report: DriftReport, opts: { withIgnored?: boolean } = {}): string[] {
+  return report.resources.flatMap((r) => {
+    if (r.kind === 'deleted') return [`- ${report.stack} ${r.type} ${r.name}: deleted out-of-band`];
+    if (r.fields.length === 0) return [`~ ${report.stack} ${r.type} ${r.name}: modified out-of-band (the changed values are secret)`];
+    return r.fields
+      .filter((f) => opts.withIgnored || !f.ignored)
+      .map(
+        (f) =>
+          `${f.ignored ? '=' : '~'} ${report.stack} ${r.type} ${r.name}: ${f.path} desired ${show(f.desired)}, actual ${show(f.actual)}${f.ignored ? ' (ignored by drift.ignore)' : ''}`,
+      );
+  });
 }

@@ -12,11 +12,14 @@ export function formatDriftText(r: DriftCheckResult): string {
   const lines = [`driftless drift ${r.environment} @ ${r.revision}`];
   for (const s of r.stacks) {
     lines.push(`${s.status.padEnd(18)} ${s.stack}${s.reason ? `: ${s.reason}` : ''}${s.error ? `: ${s.error.split('\n')[0]}` : ''}`);
-    if (s.report?.drifted) lines.push(...formatDrift(s.report).map((l) => `    ${l}`));
+    if (s.report?.drifted || s.report?.ignoredFields) lines.push(...formatDrift(s.report, { withIgnored: true }).map((l) => `    ${l}`));
   }
   const drifted = r.stacks.filter((s) => s.report?.drifted).length;
   const remediated = r.stacks.filter((s) => s.status === 'remediated').length;
-  lines.push(`${r.stacks.length} stack(s) checked: ${drifted} drifted, ${remediated} remediated`);
+  const ignored = r.stacks.reduce((n, s) => n + (s.report?.ignoredFields ?? 0), 0);
+  lines.push(
+    `${r.stacks.length} stack(s) checked: ${drifted} drifted, ${remediated} remediated${ignored > 0 ? `, ${ignored} ignored field(s)` : ''}`,
+  );
   return lines.join('\n') + '\n';
 }
 
@@ -25,15 +28,18 @@ export const driftCommand: Command = {
   name: 'drift',
   usage: `usage: driftless drift --env E [--stack S] [--remediate] [--json]
 
-Refreshes live state in preview mode (changes nothing) and reports every resource
-changed or deleted behind Git's back, field by field: desired (Git) and actual (cloud).
-Stacks whose drift mode is remediate, or all with --remediate, are put back with
-up --refresh and checked again; a stack whose last up failed is never remediated.
+Refreshes live state in preview mode and reports every resource changed or deleted
+behind Git's back, field by field: desired (Git) and actual (cloud). Without --remediate
+it changes nothing, whatever the stacks' drift mode (the daemon's scheduled checks are
+what remediates stacks in remediate mode). Fields listed in spec.drift.ignore are shown
+as ignored and do not count as drift.
 
 ${environmentOptionsUsage}
-  --remediate  remediate every drifted stack, whatever its mode
+  --remediate  put back every drifted stack (whatever its mode) with up --refresh and
+               check it again; refused for a stack whose last up failed, while Git's
+               state is invalid, or while Git holds changes not applied yet
 
-exit: 0 no drift, 2 drift found (even if remediated), 1 error`,
+exit: 0 no drift (or only ignored fields), 2 drift found (even if remediated), 1 error`,
   async run(argv, io) {
     const { values } = parseArgs({ args: argv, options: { ...environmentOptions, remediate: { type: 'boolean', default: false } } });
     const selected = await selectEnvironment(values, io, 'drift');
@@ -58,7 +64,7 @@ exit: 0 no drift, 2 drift found (even if remediated), 1 error`,
         baseDir: process.cwd(),
         awsEndpointOverride: process.env.DRIFTLESS_AWS_ENDPOINT,
         only: values.stack,
-        forceRemediate: values.remediate,
+        remediation: values.remediate ? 'all' : 'none',
         allowRemediation: true,
         plugins: selected.plugins,
       });

@@ -20,8 +20,9 @@ import { tempDir } from '../../support/temp.js';
 
 /**
  * `driftless drift` end to end on LocalStack: out-of-band changes made with AWS SDK v3
- * are reported field by field and change nothing; --remediate puts them back; a deleted
- * resource is reported as deleted and recreated.
+ * are reported field by field and change nothing — even on a stack whose drift mode is
+ * remediate (only the daemon's scheduled checks remediate by mode); --remediate puts them
+ * back; a deleted resource is reported as deleted and recreated.
  */
 describe('driftless drift', () => {
   const root = tempDir('drift');
@@ -61,7 +62,7 @@ describe('driftless drift', () => {
     );
     writeFileSync(
       join(dir, 'jobs.yaml'),
-      `apiVersion: driftless/v1\nkind: Stack\nmetadata: { name: jobs }\nspec:\n  template: queue\n  params: { visibilityTimeoutSeconds: 30 }\n  tags: { team: orders }\n`,
+      `apiVersion: driftless/v1\nkind: Stack\nmetadata: { name: jobs }\nspec:\n  template: queue\n  params: { visibilityTimeoutSeconds: 30 }\n  tags: { team: orders }\n  drift: { mode: remediate }\n`,
     );
     writeFileSync(
       join(dir, 'files.yaml'),
@@ -86,7 +87,7 @@ describe('driftless drift', () => {
     expect(r.result?.stacks.map((s) => s.status)).toEqual(['in-sync', 'in-sync']);
   });
 
-  it('reports out-of-band changes field by field with exit 2, and changes neither cloud nor state', async () => {
+  it('reports out-of-band changes field by field with exit 2, and changes neither cloud nor state (remediate mode included)', async () => {
     await sqs.send(new SetQueueAttributesCommand({ QueueUrl: queueUrl, Attributes: { VisibilityTimeout: '120' } }));
     await sqs.send(new TagQueueCommand({ QueueUrl: queueUrl, Tags: { team: 'rogue' } }));
     await s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Suspended' } }));
@@ -95,7 +96,8 @@ describe('driftless drift', () => {
     const r = await check();
     expect(r.code, r.stderr).toBe(2);
     const jobs = r.result?.stacks.find((s) => s.stack === 'jobs');
-    expect(jobs?.status).toBe('drifted');
+    // jobs is in remediate mode, yet a check without --remediate only reports it.
+    expect(jobs).toMatchObject({ status: 'drifted', reason: 'read-only check: run driftless drift --remediate to put it back' });
     expect(jobs?.report?.resources).toEqual([
       expect.objectContaining({
         kind: 'modified',

@@ -1,7 +1,9 @@
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { DriftChecker } from '../../../engine/drift/drift-checker.js';
+import { DriftChecker, driftFound } from '../../../engine/drift/drift-checker.js';
+import type { IgnoreRule } from '../../../engine/drift/ignore-rules.js';
+import type { RemediationPolicy } from '../../../engine/plan/decide-remediation.js';
 import { fingerprintOf } from '../../../engine/plan/decide.js';
 import type { Notification } from '../../../engine/notify/notifier.js';
 import { Reconciler, type ReconcileStack } from '../../../engine/run/reconcile.js';
@@ -73,8 +75,20 @@ function setup() {
       lastRevision: 'r1',
       lastError: undefined,
     });
-  const check = (mode: 'detect' | 'remediate', allowRemediation = true) =>
-    checker.check({ environment: 'dev', revision: 'r1', trigger: 'schedule', stacks: [{ bound, mode }], allowRemediation, parallelism: 1 });
+  const check = (
+    mode: 'detect' | 'remediate',
+    allowRemediation = true,
+    extra: { remediation?: RemediationPolicy; ignore?: IgnoreRule[] } = {},
+  ) =>
+    checker.check({
+      environment: 'dev',
+      revision: 'r1',
+      trigger: 'schedule',
+      stacks: [{ bound, mode, ...(extra.ignore ? { ignore: extra.ignore } : {}) }],
+      allowRemediation,
+      parallelism: 1,
+      ...(extra.remediation ? { remediation: extra.remediation } : {}),
+    });
   return { store, sent, calls, check, markApplied, setLive: (s: ResourceStep[]) => (live = s) };
 }
 
@@ -112,6 +126,49 @@ describe('DriftChecker', () => {
       reason: "Git's current state of the environment is invalid",
     });
     expect(t.calls.filter((c) => c.startsWith('up'))).toEqual([]);
+  });
+
+  it('a read-only check (driftless drift) never remediates, even in remediate mode; --remediate does in detect mode', async () => {
+    const t = setup();
+    t.markApplied('succeeded');
+    expect((await t.check('remediate', true, { remediation: 'none' })).stacks[0]).toMatchObject({
+      status: 'drifted',
+      reason: 'read-only check: run driftless drift --remediate to put it back',
+    });
+    expect(t.calls).toEqual(['previewRefresh']);
+    expect((await t.check('detect', true, { remediation: 'all' })).stacks[0]?.status).toBe('remediated');
+    expect(t.calls).toEqual(['previewRefresh', 'previewRefresh', 'up refresh=true', 'previewRefresh']);
+  });
+
+  it("remediation keeps Git's applied fingerprint and records the fresh outputs through the applier", async () => {
+    const t = setup();
+    t.markApplied('succeeded');
+    const before = t.store.getStatus('dev', 'q');
+    expect((await t.check('remediate')).stacks[0]?.status).toBe('remediated');
+    const after = t.store.getStatus('dev', 'q');
+    expect(after).toMatchObject({ lastResult: 'succeeded', applied: { specHash: before?.applied?.specHash, revision: 'r1' } });
+  });
+
+  it('drift only in ignored fields is reported as ignored: no drift, no alert, no remediation', async () => {
+    const t = setup();
+    t.markApplied('succeeded');
+    const r = await t.check('remediate', true, { ignore: [{ path: 't' }] });
+    expect(driftFound(r)).toBe(false);
+    expect(r.stacks[0]).toMatchObject({
+      status: 'in-sync',
+      report: {
+        drifted: false,
+        ignoredFields: 1,
+        resources: [{ ignored: true, fields: [{ path: 't', desired: 30, actual: 120, ignored: true }] }],
+      },
+    });
+    expect(t.calls).toEqual(['previewRefresh']);
+    expect(t.sent).toEqual([]);
+    expect(t.store.listDrift({ stack: 'q' })[0]).toMatchObject({ drifted: false, resourceCount: 0 });
+    // A rule for another resource type covers nothing: the same drift alerts.
+    const other = await t.check('detect', true, { ignore: [{ path: 't', type: 'driftless-aws:s3:Bucket' }] });
+    expect(other.stacks[0]?.status).toBe('drifted');
+    expect(t.sent.map((n) => n.kind)).toEqual(['drift-detected']);
   });
 
   it('does not check a stack that was never applied', async () => {

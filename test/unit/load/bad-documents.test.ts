@@ -39,6 +39,9 @@ const expected: Record<string, string[]> = {
   'env-cron-seconds-field': [
     'dev/environment.yaml:11:5 spec.drift.schedule: "0 */15 * * * *" is not a cron expression: expected 5 fields (minute hour day-of-month month day-of-week) or a nickname like @hourly',
   ],
+  'env-drift-ignore-unknown-key': [
+    'dev/environment.yaml:12:32 spec.drift.ignore[0].resource: unknown key "resource"; allowed: path, type, name',
+  ],
   'env-drift-mode-typo': [
     'dev/environment.yaml:12:5 spec.drift.mode: expected one of "detect", "remediate", got "detekt" (did you mean "detect"?)',
   ],
@@ -82,6 +85,9 @@ const expected: Record<string, string[]> = {
   'stack-depends-on-string': ['dev/orders-topic.yaml:7:3 spec.dependsOn: expected list, got string'],
   'stack-depends-on-three-cycle': ['dev/a-key.yaml:7:15 spec.dependsOn[0]: dependency cycle: a-key -> c-role -> b-bucket -> a-key'],
   'stack-drift-override-typo': ['dev/orders-queue.yaml:11:5 spec.drift.schedual: unknown key "schedual" (did you mean "schedule"?)'],
+  'stack-drift-ignore-bad-path': [
+    'dev/orders-queue.yaml:12:9 spec.drift.ignore[1]: "tags..team" is not a field path: ".team" does not start with a key; write keys that are not identifiers as ["…"]',
+  ],
   'stack-duplicate-name': [
     'dev/payments-queue.yaml:4:3 metadata.name: duplicate stack name "orders-queue": also defined at test/fixtures/bad/stack-duplicate-name/dev/orders-queue.yaml:4:3',
   ],
