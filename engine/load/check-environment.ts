@@ -8,7 +8,7 @@ import { decodeYamlBytes } from './decode.js';
 import { buildGraph, findCycles, topologicalOrder, type DependencyGraph } from './graph.js';
 import { compareMessages, formatPath, hasErrors, type ValidationMessage } from './messages.js';
 import { must } from './must.js';
-import { locate } from './positions.js';
+import { locate, type Position } from './positions.js';
 import { parseSingleDocument, type ParsedYaml } from './yaml-document.js';
 import { closest, validateWith, type IssueAt } from './zod-issues.js';
 
@@ -47,6 +47,8 @@ export interface LoadedStack {
   /** The installed template the stack uses, resolved at validation. */
   definition: TemplateDefinition;
   spec: StackSpec;
+  /** Where a path of the document (`['spec', 'params', …]`) is written, for messages found after loading. */
+  locate?: (path: readonly PropertyKey[]) => Position;
 }
 
 /** A fully valid environment: its spec and its stacks in an order that applies dependencies first. */
@@ -274,7 +276,16 @@ export function checkEnvironment(source: EnvironmentSource, templates: TemplateR
   for (const [n, s] of byName) {
     const stackSpec = must(s.spec, 'every stack has a spec when no error was found');
     const definition = must(s.definition, 'every stack has a template when no error was found');
-    valid.set(n, { name: n, file: s.source.file, path: s.source.path, template: definition.name, definition, spec: stackSpec });
+    const { doc, lineCounter } = s.parsed;
+    valid.set(n, {
+      name: n,
+      file: s.source.file,
+      path: s.source.path,
+      template: definition.name,
+      definition,
+      spec: stackSpec,
+      locate: (path) => locate(doc, lineCounter, path),
+    });
   }
   const deps = new Map([...valid].map(([n, s]) => [n, s.spec.dependsOn]));
   const loaded: LoadedStack[] = topologicalOrder(deps).map((n) => must(valid.get(n), 'the order names only known stacks'));

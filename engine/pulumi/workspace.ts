@@ -6,6 +6,7 @@ import { findPulumiCli, offlinePulumiEnv, type PulumiLocations } from '../toolch
 import { pulumiBinDir, providerPluginDir } from '../toolchain/paths.js';
 import { PROVIDER_NAME } from '../../provider/src/package-name.js';
 import type { PluginUse } from '../model/index.js';
+import { installProgramIsolation } from './program-isolation.js';
 
 /** Name of driftless's own AWS resource provider; defined beside the provider, which needs it too. */
 export { PROVIDER_NAME };
@@ -55,6 +56,8 @@ export function pulumiCommand(): Promise<PulumiCommand> {
  * plugin found by path.
  */
 export async function selectInlineStack(t: InlineStackTarget): Promise<Stack> {
+  // Concurrent programs in this process must fail only on their own errors.
+  installProgramIsolation();
   mkdirSync(t.workDir, { recursive: true });
   // A file backend's folder must exist before Pulumi opens it.
   if (t.locations.backendUrl.startsWith('file://')) mkdirSync(fileURLToPath(t.locations.backendUrl), { recursive: true });

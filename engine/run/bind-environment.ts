@@ -3,8 +3,11 @@ import { fileURLToPath } from 'node:url';
 import type { LoadedEnvironment, LoadedStack } from '../load/index.js';
 import type { TemplateContext } from '../../sdk/template/context.js';
 import type { TemplateDefinition } from '../../sdk/template/define.js';
+import { isOutputRef } from '../../sdk/template/refs.js';
+import { formatMessage, formatPath } from '../load/messages.js';
 import { checkedOutputs } from '../templates/run-template.js';
 import type { DesiredStack } from '../plan/decide.js';
+import { outputNeeds, preflightProblems, type StackNeeds } from '../plan/preflight.js';
 import type { PluginUse, RecordedOutputs } from '../model/index.js';
 import type { ReconcileStack } from './reconcile.js';
 import type { BackendTarget, StackTarget } from './stack-runner.js';
@@ -117,6 +120,38 @@ function targetFor(
   };
 }
 
+/** What a stack needs from outside Git: the variables its template reads and the outputs its params reference. */
+export function stackNeeds(stack: LoadedStack, params: unknown): StackNeeds {
+  const env = stack.definition.env?.(params) ?? [];
+  return {
+    stack: stack.name,
+    template: stack.definition.name,
+    env: env.map((v) => ({ name: v.name, path: v.path ?? [] })),
+    outputs: outputNeeds(params, isOutputRef),
+  };
+}
+
+/**
+ * The plan-time check of one stack (engine/plan/preflight.ts) as messages placed in its
+ * file (`environments/dev/cfg.yaml:9:7 spec.params.parameters[0].fromEnv: …`), or
+ * undefined when nothing is missing. The environment is the daemon's own.
+ */
+export function preflightMessage(
+  stack: LoadedStack,
+  needs: StackNeeds,
+  dependencyOutputs: Record<string, RecordedOutputs>,
+  environment: Readonly<Record<string, string | undefined>> = process.env,
+): string | undefined {
+  const problems = preflightProblems(needs, environment, dependencyOutputs);
+  if (problems.length === 0) return undefined;
+  return problems
+    .map((p) => {
+      const { line, col } = stack.locate?.(p.path) ?? { line: 1, col: 1 };
+      return formatMessage({ file: stack.file, line, col, path: formatPath(p.path), message: p.message, severity: 'error' });
+    })
+    .join('\n');
+}
+
 /** The reconciler's view of an environment: its stacks, bound and in dependency order. */
 export function bindEnvironment(
   env: LoadedEnvironment,
@@ -128,8 +163,10 @@ export function bindEnvironment(
   const stacks = env.stacks.map((stack): ReconcileStack => {
     const parsed = parsedParams(stack);
     const params = parsed.params;
+    const needs = stackNeeds(stack, params);
     return {
       desired: desiredStack(env, stack, parsed),
+      preflight: (deps) => preflightMessage(stack, needs, deps),
       target: (deps) => targetFor(env, { name: stack.name, definition: stack.definition, params, tags: stackTags(env, stack) }, opts, deps),
     };
   });

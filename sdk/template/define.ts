@@ -31,6 +31,16 @@ export interface PluginRequirement {
  */
 export type TemplateProgram<P> = (params: P, ctx: TemplateContext) => Record<string, pulumi.Input<unknown>>;
 
+/**
+ * An environment variable a template's program reads, and where the params name it (a
+ * path below `spec.params`, e.g. `['parameters', 0, 'fromEnv']`), so the engine can point
+ * at that line when the variable is unset.
+ */
+export interface EnvRequirement {
+  name: string;
+  path?: readonly (string | number)[];
+}
+
 /** What a template author writes: everything {@link defineTemplate} takes. */
 export interface TemplateSpec<S extends z.ZodType> {
   /**
@@ -47,6 +57,12 @@ export interface TemplateSpec<S extends z.ZodType> {
   /** Resource plugins other than the bundled driftless-aws that the program's resources need. */
   plugins?: readonly PluginRequirement[];
   program: TemplateProgram<z.output<S>>;
+  /**
+   * The environment variables the program reads for these params (optional). The engine
+   * checks them before Pulumi starts: a stack whose variable is unset or empty fails at
+   * plan time, naming the variable at its place in the YAML, and starts no Pulumi.
+   */
+  env?: (params: z.output<S>) => readonly (string | EnvRequirement)[];
 }
 
 /** A template as the engine holds it: the spec, checked and branded. */
@@ -60,6 +76,8 @@ export interface TemplateDefinition<S extends z.ZodType = z.ZodType> {
   readonly plugins: readonly PluginRequirement[];
   /** Takes params as the engine holds them (validated but untyped) and parses them with the template's schema. */
   readonly program: TemplateProgram<unknown>;
+  /** The environment variables the program reads for these params; absent when the template declares none. */
+  readonly env?: (params: unknown) => readonly EnvRequirement[];
 }
 
 /** Raised by {@link defineTemplate} for a definition that breaks the contract; lists every problem. */
@@ -94,7 +112,7 @@ function isZod4Schema(v: unknown): v is z.ZodType {
 export function templateDefinitionProblems(value: unknown): string[] {
   if (!isRecord(value)) return [`expected an object made by defineTemplate, got ${value === null ? 'null' : typeof value}`];
   const problems: string[] = [];
-  const { name, version, description, params, outputs, plugins, program } = value;
+  const { name, version, description, params, outputs, plugins, program, env } = value;
   if (typeof name !== 'string' || !TEMPLATE_NAME.test(name))
     problems.push(`name must look like "worker" or "acme/worker" (lower case letters, digits, -), got ${JSON.stringify(name)}`);
   if (typeof version !== 'string' || semver.valid(version) === null)
@@ -126,6 +144,7 @@ export function templateDefinitionProblems(value: unknown): string[] {
       });
   }
   if (typeof program !== 'function') problems.push('program must be a function (params, ctx) => outputs');
+  if (env !== undefined && typeof env !== 'function') problems.push('env must be a function (params) => names of environment variables');
   return problems;
 }
 
@@ -147,6 +166,7 @@ export function defineTemplate<S extends z.ZodType>(spec: TemplateSpec<S>): Temp
   if (problems.length > 0) throw new TemplateDefinitionError(typeof spec.name === 'string' ? spec.name : '<unnamed>', problems);
   const program = spec.program;
   const params = spec.params;
+  const env = spec.env;
   // Typed before freezing: in a bare literal the brand's value would widen to number.
   const definition: TemplateDefinition<S> = {
     [TEMPLATE_BRAND]: TEMPLATE_API_VERSION,
@@ -159,6 +179,12 @@ export function defineTemplate<S extends z.ZodType>(spec: TemplateSpec<S>): Temp
     // Parsing again (idempotent on params the loader already parsed) gives the program
     // exactly its type without a cast, and it never sees params its schema refuses.
     program: (raw: unknown, ctx: TemplateContext) => program(params.parse(raw) as z.output<S>, ctx),
+    ...(env
+      ? {
+          env: (raw: unknown) =>
+            Object.freeze(env(params.parse(raw) as z.output<S>).map((r) => (typeof r === 'string' ? { name: r } : { ...r }))),
+        }
+      : {}),
   };
   return Object.freeze(definition);
 }

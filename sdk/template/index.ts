@@ -9,6 +9,7 @@ export { z } from 'zod';
 export type { TemplateContext } from './context.js';
 export {
   defineTemplate,
+  type EnvRequirement,
   isTemplateDefinition,
   TEMPLATE_API_VERSION,
   TemplateDefinitionError,

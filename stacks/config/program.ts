@@ -1,5 +1,5 @@
 import { Parameter, Secret } from '../../sdk/aws.js';
-import { pulumi, resourceTags, type TemplateContext, type TemplateProgram } from '../../sdk/template/index.js';
+import { type EnvRequirement, pulumi, resourceTags, type TemplateContext, type TemplateProgram } from '../../sdk/template/index.js';
 import type { ConfigParams } from './params.js';
 
 /**
@@ -12,6 +12,21 @@ function secretFromEnv(variable: string, what: string, ctx: TemplateContext): pu
   if (value === undefined || value === '')
     throw new Error(`stack ${ctx.stack}: ${what} takes its value from ${variable}, which is not set in the daemon's environment`);
   return pulumi.secret(value);
+}
+
+/**
+ * The daemon environment variables the program reads (every SecureString's and secret's
+ * `fromEnv`), with where the params name them: the engine checks them before Pulumi starts.
+ */
+export function configEnv(params: ConfigParams): EnvRequirement[] {
+  const vars: EnvRequirement[] = [];
+  params.parameters.forEach((p, i) => {
+    if (p.type === 'SecureString' && p.fromEnv !== undefined) vars.push({ name: p.fromEnv, path: ['parameters', i, 'fromEnv'] });
+  });
+  params.secrets.forEach((s, i) => {
+    vars.push({ name: s.fromEnv, path: ['secrets', i, 'fromEnv'] });
+  });
+  return vars;
 }
 
 /** One parameter of the params. */

@@ -1,6 +1,6 @@
 import { defineTemplate } from '../../sdk/template/index.js';
 import { ConfigParams } from './params.js';
-import { configProgram } from './program.js';
+import { configEnv, configProgram } from './program.js';
 
 /** The built-in `config` template: SSM parameters and Secrets Manager secrets. */
 export const configTemplate = defineTemplate({
@@ -14,4 +14,5 @@ export const configTemplate = defineTemplate({
     { name: 'secretArns', description: 'ARN of each secret, by secret name' },
   ],
   program: configProgram,
+  env: configEnv,
 });

@@ -1,3 +1,5 @@
+import { errorMarker, type ProviderErrorKind } from '../error-marker.js';
+
 /**
  * AWS failures classified once, at the edge, by the error's name/code and HTTP status
  * (never by message text), so retry decisions and user messages do not depend on how
@@ -50,6 +52,7 @@ codes('Throttling', [
   'RequestLimitExceeded',
   'RequestThrottled',
   'RequestThrottledException',
+  'TooManyUpdates',
   'SlowDown',
   'ProvisionedThroughputExceededException',
   'PriorRequestNotComplete',
@@ -77,6 +80,8 @@ codes('Validation', [
 ]);
 codes('Conflict', [
   'ConflictException',
+  'ParameterAlreadyExists',
+  'ResourceConflictException',
   'ResourceInUseException',
   'ResourceExistsException',
   'EntityAlreadyExists',
@@ -150,9 +155,21 @@ const HINTS: Record<AwsErrorKind, string> = {
   Unknown: 'the call failed',
 };
 
+/** The kind as the error marker (../error-marker.ts) names it. */
+export const MARKER_KIND: Record<AwsErrorKind, ProviderErrorKind> = {
+  AccessDenied: 'access-denied',
+  NotFound: 'not-found',
+  Throttling: 'throttling',
+  Validation: 'validation',
+  Conflict: 'conflict',
+  Transient: 'transient',
+  Unknown: 'unknown',
+};
+
 /**
  * An AWS failure as the user sees it: which operation, which kind, the service's own
- * message, and a hint. Thrown by the provider so the Pulumi CLI prints it verbatim.
+ * message, and a hint. Thrown by the provider so the Pulumi CLI prints it verbatim; the
+ * `[driftless-aws:kind=… code=…]` marker is what the engine reads.
  */
 export class AwsCallError extends Error {
   override readonly name = 'AwsCallError';
@@ -164,9 +181,12 @@ export class AwsCallError extends Error {
     cause: unknown,
   ) {
     const detail = cause instanceof Error ? cause.message : String(cause);
-    super(`${operation} failed [${kind}: ${code}]: ${detail} (${HINTS[kind]}${attempts > 1 ? `; ${attempts} attempts` : ''})`, {
-      cause,
-    });
+    super(
+      `${operation} failed ${errorMarker(MARKER_KIND[kind], code)}: ${detail} (${HINTS[kind]}${attempts > 1 ? `; ${attempts} attempts` : ''})`,
+      {
+        cause,
+      },
+    );
   }
 }
 

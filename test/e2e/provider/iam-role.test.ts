@@ -101,7 +101,7 @@ conformanceSuite({
           managedPolicyArns: ['arn:aws:iam::aws:policy/DoesNotExist'],
         });
       },
-      message: /IAM AttachRolePolicy failed \[NotFound: NoSuchEntity/,
+      message: /IAM AttachRolePolicy failed \[driftless-aws:kind=not-found code=NoSuchEntity/,
     },
   ],
 });

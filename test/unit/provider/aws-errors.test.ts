@@ -69,7 +69,9 @@ describe('awsCall', () => {
     expect(calls).toBe(1);
     expect(err).toBeInstanceOf(AwsCallError);
     expect(err).toMatchObject({ kind: 'Validation', code: 'InvalidAttributeValue', operation: 'SQS CreateQueue' });
-    expect((err as Error).message).toMatch(/^SQS CreateQueue failed \[Validation: InvalidAttributeValue\]: VisibilityTimeout is invalid/);
+    expect((err as Error).message).toMatch(
+      /^SQS CreateQueue failed \[driftless-aws:kind=validation code=InvalidAttributeValue\]: VisibilityTimeout is invalid/,
+    );
   });
 
   it('retries eventual-consistency kinds only when asked, up to maxAttempts', async () => {

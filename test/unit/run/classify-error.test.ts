@@ -17,15 +17,24 @@ describe('classifyPulumiFailure', () => {
     ['CommandError', 'MalformedPolicyDocument: Syntax errors in policy', 'invalid'],
     ['CommandError', 'AccessDenied: User is not authorized to perform sqs:CreateQueue', 'provider'],
     ['Error', 'something unexpected', 'provider'],
+    // The driftless-aws provider's typed marker decides over the text patterns.
+    ['CommandError', 'error: SQS CreateQueue failed [driftless-aws:kind=transient code=InternalError]: boom', 'transient'],
+    ['CommandError', 'error: SSM PutParameter failed [driftless-aws:kind=conflict code=ParameterAlreadyExists]: exists', 'conflict'],
+    ['CommandError', 'error: SQS CreateQueue failed [driftless-aws:kind=validation code=InvalidAttributeValue]: bad', 'invalid'],
+    [
+      'CommandError',
+      'error: SQS CreateQueue failed [driftless-aws:kind=access-denied code=AccessDenied]: ThrottlingException?',
+      'provider',
+    ],
+    ['CommandError', 'error: update canceled\nerror: x failed [driftless-aws:kind=transient code=RequestTimeout]: …', 'cancelled'],
   ])('%s "%s" → %s', (errorName, text, kind) => {
     expect(classifyPulumiFailure({ errorName, text })).toBe(kind);
   });
 
   it('retries only transient and locked failures', () => {
-    expect(['transient', 'locked', 'invalid', 'provider', 'cancelled', 'internal'].filter((k) => isRetryable(k as never))).toEqual([
-      'transient',
-      'locked',
-    ]);
+    expect(
+      ['transient', 'locked', 'invalid', 'conflict', 'provider', 'cancelled', 'internal'].filter((k) => isRetryable(k as never)),
+    ).toEqual(['transient', 'locked']);
   });
 });
 
