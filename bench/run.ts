@@ -1,6 +1,9 @@
 import { ensureLocalStack } from '../engine/localstack/lifecycle.js';
 import { benchPlanUnchanged } from './plan-unchanged.js';
+import { printPushLatency } from './push-latency.js';
+import { benchPrescreenSweep } from './prescreen-sweep.js';
 import { benchUpOverhead } from './up-overhead.js';
+import { printDashboardRender } from './dashboard-render.js';
 
 /** `npm run bench`: every figure measured in this one run, printed with min/median/max. */
 function stats(xs: number[]): { min: number; median: number; max: number } {
@@ -31,18 +34,47 @@ console.log(
   ),
 );
 console.log(`    Pulumi operations started: ${plan.pulumiOperations}`);
+await printDashboardRender(STACKS, ITERATIONS);
 
 const ls = await ensureLocalStack({ port: Number(process.env.DRIFTLESS_BENCH_LOCALSTACK_PORT ?? 4566) });
 if (!ls.ok) {
   console.error(`bench (b) needs LocalStack: ${ls.message}`);
   process.exit(1);
 }
+const only = process.env.BENCH_ONLY;
 try {
+  if (only !== 'sweep') await runUpOverhead();
+  if (only === undefined || only === 'sweep') await runSweep();
+  if (only === undefined || only === 'push') await printPushLatency(ls.value.endpoint, ITERATIONS, row);
+} finally {
+  await ls.value.stop();
+}
+
+async function runUpOverhead(): Promise<void> {
+  if (!ls.ok) return;
   const up = await benchUpOverhead(ls.value.endpoint, ITERATIONS);
   console.log(`(b) up of one changed one-queue stack, LocalStack ${ls.value.endpoint}, A/B alternated`);
   console.log(row('    driftless up (load, plan, lock, run, record)', up.driftless, 'ms'));
   console.log(row('    direct Automation API up', up.direct, 'ms'));
   console.log(row('    ratio driftless / direct (pair by pair)', up.ratios, 'x', 2));
-} finally {
-  await ls.value.stop();
+}
+
+async function runSweep(): Promise<void> {
+  if (!ls.ok) return;
+  const sizes = (process.env.BENCH_SWEEP_SIZES ?? '100,500').split(',').map(Number);
+  console.log(`(c) drift sweep of N stacks (1-3 resources each), LocalStack ${ls.value.endpoint}: pre-screen vs per-stack previewRefresh`);
+  const results = await benchPrescreenSweep(ls.value.endpoint, sizes, (l) => console.log(l));
+  for (const r of results) {
+    const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+    const refresh =
+      r.refreshMeasured === r.stacks
+        ? `${s(r.refreshMs)} (measured, all ${r.stacks})`
+        : `${s(r.refreshMs)} (EXTRAPOLATED from ${r.refreshMeasured} stacks measured in ${s(r.refreshMeasuredMs)})`;
+    console.log(`    N=${r.stacks} (${r.resources} resources)`);
+    console.log(
+      `      pre-screen sweep           ${s(r.prescreenMs)}, ${r.awsRequests} AWS API requests, ${r.prescreenInSync}/${r.stacks} cleared without previewRefresh`,
+    );
+    console.log(`      per-stack previewRefresh   ${refresh}`);
+    console.log(`      ratio refresh / pre-screen ${r.ratio.toFixed(1)}x`);
+  }
 }

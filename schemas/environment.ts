@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { API_VERSION, CronExpression, DriftMode, EnvVarName, Metadata, Tags } from './common.js';
+import { DriftIgnore } from './drift-ignore.js';
 
 const S3_BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
@@ -49,11 +50,45 @@ export const AwsSettings = z.strictObject({
 /** AWS settings of an environment. */
 export type AwsSettings = z.infer<typeof AwsSettings>;
 
-/** Environment-wide drift checking; stacks may override both fields. */
+/** Environment-wide drift checking; stacks may override schedule and mode, and add ignore rules. */
 export const EnvironmentDrift = z.strictObject({
   schedule: CronExpression.default('*/15 * * * *'),
   mode: DriftMode.default('detect'),
+  /** Fields changed outside Git that are reported as ignored, never alerted or remediated (see schemas/drift-ignore.ts). */
+  ignore: DriftIgnore.default([]),
 });
+
+/** A duration such as `500ms`, `30s`, `10m`, `1h` (a whole number and one unit). */
+export const Duration = z
+  .string()
+  .regex(/^[1-9]\d{0,6}(ms|s|m|h)$/, 'must be a duration: a whole number and a unit, such as 500ms, 30s, 10m or 1h');
+
+/** Milliseconds of a {@link Duration} (the string has already been validated). */
+export function durationMs(d: string): number {
+  const m = /^(\d+)(ms|s|m|h)$/.exec(d);
+  if (!m) throw new Error(`not a duration: "${d}"`);
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h'];
+  return Number(m[1]) * unit;
+}
+
+/**
+ * How the daemon retries a failed deploy of the same commit: exponential backoff with
+ * jitter from `interval` up to `maxInterval`; after `stallAfter` failures in a row the
+ * environment is Stalled (one alert) and retries go on every `maxInterval`.
+ */
+export const EnvironmentRetry = z
+  .strictObject({
+    interval: Duration.default('30s'),
+    maxInterval: Duration.default('10m'),
+    stallAfter: z.int().min(1).max(1000).default(5),
+  })
+  .superRefine((r, ctx) => {
+    const valid = (d: string) => /^\d+(ms|s|m|h)$/.test(d);
+    if (valid(r.interval) && valid(r.maxInterval) && durationMs(r.interval) > durationMs(r.maxInterval))
+      ctx.addIssue({ code: 'custom', path: ['maxInterval'], message: `must not be shorter than interval (${r.interval})` });
+  });
+/** A validated retry policy, defaults applied. */
+export type EnvironmentRetry = z.infer<typeof EnvironmentRetry>;
 
 /**
  * Where alerts go. A URL can carry a token (Slack webhooks always do), so it is either
@@ -97,7 +132,9 @@ export const EnvironmentSpec = z.strictObject({
     )
     .default('passphrase'),
   aws: AwsSettings,
-  drift: EnvironmentDrift.default({ schedule: '*/15 * * * *', mode: 'detect' }),
+  drift: EnvironmentDrift.default({ schedule: '*/15 * * * *', mode: 'detect', ignore: [] }),
+  /** Retries of a failed deploy (same commit, no new push needed). */
+  retry: EnvironmentRetry.default({ interval: '30s', maxInterval: '10m', stallAfter: 5 }),
   /** Destroy stacks whose file was removed; off by default because it is the one destructive step. */
   prune: z.boolean().default(false),
   /** How many stacks of this environment run at once (independent ones only). */

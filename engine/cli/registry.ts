@@ -43,6 +43,11 @@ export const commands: readonly CommandEntry[] = [
     load: async () => (await import('./commands/daemon.js')).daemonCommand,
   },
   {
+    name: 'status',
+    summary: "print each environment's status as the daemon keeps it: Ready, Reconciling, Stalled, Drifted, next retry and drift check",
+    load: async () => (await import('./commands/status.js')).statusCommand,
+  },
+  {
     name: 'report',
     summary: "print the daemon's preview report of a branch (Markdown or --json)",
     load: async () => (await import('./commands/report.js')).reportCommand,

@@ -7,6 +7,7 @@ import { compareMessages, type ValidationMessage } from '../load/messages.js';
 import { locate } from '../load/positions.js';
 import { parseSingleDocument } from '../load/yaml-document.js';
 import { validateWith } from '../load/zod-issues.js';
+import { exposureProblem, resolveHttpCredentials } from '../http/auth.js';
 
 /** Where the daemon reads desired state from. */
 export const SourceConfig = z.strictObject({
@@ -46,6 +47,26 @@ export const ForgeConfig = z.strictObject({
   retry: z
     .strictObject({ initialSeconds: z.number().positive().default(5), maxSeconds: z.number().positive().default(300) })
     .default({ initialSeconds: 5, maxSeconds: 300 }),
+});
+
+/**
+ * Who may read the dashboard and `/api/` (`http.auth`): a bearer token and/or basic
+ * credentials, always named by environment variable. Required when `http.host` is not a
+ * loopback address; probes and the signed webhooks stay open, /metrics too unless
+ * `protectMetrics`.
+ */
+export const HttpAuthConfig = z.strictObject({
+  /** Holds the bearer token (at least 16 characters); DRIFTLESS_HTTP_TOKEN is read when not set. */
+  tokenFromEnv: EnvVarName.optional(),
+  basic: z.strictObject({ userFromEnv: EnvVarName, passwordFromEnv: EnvVarName }).optional(),
+  protectMetrics: z.boolean().default(false),
+});
+
+/** The HTTP listener: address and who may read it. */
+export const HttpConfig = z.strictObject({
+  host: z.string().min(1).default('127.0.0.1'),
+  port: z.int().min(0).max(65_535).default(8080),
+  auth: HttpAuthConfig.default({ protectMetrics: false }),
 });
 
 /** Webhook secrets, always named by environment variable. */
@@ -95,9 +116,7 @@ export const DaemonConfig = z.strictObject({
   backendBaseDir: z.string().optional(),
   /** Replaces every environment's AWS endpoint (LocalStack); DRIFTLESS_AWS_ENDPOINT overrides. */
   awsEndpoint: z.url({ protocol: /^https?$/ }).optional(),
-  http: z
-    .strictObject({ host: z.string().default('127.0.0.1'), port: z.int().min(0).max(65_535).default(8080) })
-    .default({ host: '127.0.0.1', port: 8080 }),
+  http: HttpConfig.default({ host: '127.0.0.1', port: 8080, auth: { protectMetrics: false } }),
   webhooks: WebhookConfig.default({
     githubSecretFromEnv: 'DRIFTLESS_GITHUB_WEBHOOK_SECRET',
     gitlabTokenFromEnv: 'DRIFTLESS_GITLAB_WEBHOOK_TOKEN',
@@ -111,6 +130,13 @@ export const DaemonConfig = z.strictObject({
   templates: TemplatesConfig.default({ packages: [] }),
   plugins: PluginsConfig.default({ acquire: false }),
   trust: TrustConfig.default({ mode: 'off' }),
+  /**
+   * How much runs at once: deploys and previews of different environments (drift checks have
+   * their own lane and never hold a deploy back), and drift checks.
+   */
+  concurrency: z
+    .strictObject({ environments: z.int().min(1).max(64).default(4), driftChecks: z.int().min(1).max(64).default(1) })
+    .default({ environments: 4, driftChecks: 1 }),
   shutdown: z
     .strictObject({
       /** A running Pulumi operation may finish on its own for this long, then it is cancelled. */
@@ -271,6 +297,11 @@ export async function loadDaemonConfig(file: string | undefined, env: NodeJS.Pro
       message: 'a gitea forge needs forge.baseUrl (the instance, e.g. https://gitea.example.com)',
       severity: 'error',
     });
+  const http = resolveHttpCredentials(config.http.auth, env);
+  for (const problem of http.problems)
+    messages.push({ file: shown, ...locateIssue(['http', 'auth']), path: 'http.auth', message: problem, severity: 'error' });
+  const exposed = http.problems.length === 0 ? exposureProblem(config.http.host, http.credentials) : undefined;
+  if (exposed) messages.push({ file: shown, ...locateIssue(['http', 'host']), path: 'http.host', message: exposed, severity: 'error' });
   if (config.trust.mode !== 'off' && !config.trust.allowedSignersFile && !config.trust.gpgHome)
     messages.push({
       file: shown,

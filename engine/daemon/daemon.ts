@@ -9,18 +9,22 @@ import { formatCounts } from '../report/format-reconcile.js';
 import { reconcileEnvironment } from '../run/reconcile-environment.js';
 import { resultFailed, systemClock, type Clock, type ReconcileResult, type Reconciler } from '../run/reconcile.js';
 import type { BranchHeads, CommitInfo, GitSource } from '../source/git-source.js';
+import { describeVerification, verifyDeploy, type TrustMode, type TrustVerdict } from '../source/verify-commit.js';
+import type { EnvironmentTrust } from '../store/daemon-store.js';
 import type { DaemonStore } from '../store/daemon-store.js';
-import type { Trigger } from '../model/index.js';
+import type { CommitAudit, Trigger } from '../model/index.js';
 import type { RunStore } from '../store/run-store.js';
 import { decideEnvironment, deployBranchOf, deployChangeBase, folderChanged, type ChangeBase } from './decide-environment.js';
-import { DriftSchedules, type DriftCheck } from './drift-schedule.js';
+import { DriftSchedules, type DriftCheck, type DriftOutcome } from './drift-schedule.js';
 import { buildPreviewReport, type EnvironmentPreview, type PreviewReport } from './preview-report.js';
-import { reconcileNotifications, rejectionNotification } from './reconcile-notifications.js';
-import { FailureStreaks } from './failure-streak.js';
-import { WorkQueue } from './work-queue.js';
+import { reconcileNotifications, rejectionNotification, untrustedNotification } from './reconcile-notifications.js';
+import { durationMs } from '../../schemas/environment.js';
+import type { RetryPolicy } from './backoff.js';
+import { headRejected, markEnvironmentStatus, retryDue, type StatusAlert, type StatusEvent } from './environment-status.js';
+import { LaneScheduler, type LaneJob } from './lanes.js';
 
 /** Why a sync runs. */
-export type SyncTrigger = 'startup' | 'poll' | 'webhook';
+export type SyncTrigger = 'startup' | 'poll' | 'webhook' | 'retry';
 
 /** Settings the daemon acts with (from the validated configuration). */
 export interface DaemonSettings {
@@ -31,6 +35,29 @@ export interface DaemonSettings {
   awsEndpointOverride: string | undefined;
   /** The operator's template installation: what environments are validated and run with. */
   templates: TemplateInstallation;
+  /** Which deploy commits must verify before they are applied (`off`: none). */
+  trustMode?: TrustMode;
+  /** Verify signatures for the audit trail even when trust is off (the operator configured keys). */
+  verifySignatures?: boolean;
+  /** Environments deploying or previewing at once, and drift checks at once (config `concurrency:`). */
+  concurrency?: { environments: number; driftChecks: number };
+}
+
+/** The API's view of a verdict. */
+function environmentTrust(v: TrustVerdict): EnvironmentTrust {
+  const decided = v.failed ?? v.head;
+  return {
+    trusted: v.trusted,
+    reason: v.reason,
+    revision: decided.revision,
+    ...(decided.signer ? { signer: decided.signer } : {}),
+  };
+}
+
+/** Hooks for showing previews and deploys elsewhere (a forge); they must not throw. */
+export interface DaemonReporting {
+  previewStarted(p: { branch: string; revision: string; environment: string }): void;
+  deployed(p: { environment: string; branch: string; commit: CommitInfo; result: ReconcileResult }): void;
 }
 
 /** Collaborators, wired in the daemon's main. */
@@ -45,19 +72,32 @@ export interface DaemonDeps {
   notifierFor(environment: LoadedEnvironment | undefined): Notifier;
   /** Sends a finished preview report somewhere (optional). */
   postReport?: (report: { json: PreviewReport; markdown: string }) => Promise<void>;
+  /** Told when a preview starts and when a deploy ends (merge-request statuses; engine/daemon/forge-reporter.ts). */
+  reporting?: DaemonReporting;
   drift?: DriftCheck;
   settings: DaemonSettings;
   clock?: Clock;
+  /** Jitter of retry delays, [0, 1) (Math.random unless a test fixes it). */
+  random?: () => number;
+}
+
+/** An environment's retry policy from its spec. */
+export function retryPolicyOf(env: LoadedEnvironment): RetryPolicy {
+  const r = env.spec.retry;
+  return { intervalMs: durationMs(r.interval), maxIntervalMs: durationMs(r.maxInterval), stallAfter: r.stallAfter };
 }
 
 /**
  * The GitOps loop. Each sync fetches, then for every branch whose head moved: reads its
  * environments tree (files only, never code), validates it, and per environment either
  * applies it (its deploy branch), rejects it (invalid on its deploy branch), or previews
- * it (any other branch). Work runs one job at a time, so drift checks never race a reconcile.
+ * it (any other branch). Work runs in lanes (engine/daemon/lanes.ts): environments deploy
+ * concurrently up to a bound, drift checks never hold a deploy back and never touch an
+ * environment a deploy waits for. What the daemon knows of each environment is its
+ * persisted EnvironmentStatus (engine/daemon/environment-status.ts), so it survives restarts.
  */
 export class Daemon {
-  private readonly queue: WorkQueue;
+  private readonly lanes: LaneScheduler;
   private readonly abort = new AbortController();
   private readonly clock: Clock;
   private readonly drift: DriftSchedules | undefined;
@@ -65,24 +105,97 @@ export class Daemon {
   private readonly seenHeads = new Map<string, string>();
   /** Each environment at its last good deploy commit: drift checks and notifications use it. */
   private readonly lastGood = new Map<string, { environment: LoadedEnvironment; revision: string }>();
-  /** Environments whose deploy branch head is invalid: drift is still detected, never remediated. */
-  private readonly invalidHeads = new Set<string>();
-  private readonly streaks = new FailureStreaks();
+  /** Untrusted deploy heads skipped as unchanged (recomputed by every sync): drift is detected, never remediated. */
+  private readonly untrustedHeads = new Set<string>();
+  /** Armed from the persisted nextRetryAt of each failing environment. */
+  private readonly retryTimers = new Map<string, NodeJS.Timeout>();
   private ready = false;
   private stopping = false;
 
   constructor(private readonly deps: DaemonDeps) {
     this.clock = deps.clock ?? systemClock;
-    this.queue = new WorkQueue((d) => deps.metrics.queueDepth.set(d));
+    const c = deps.settings.concurrency ?? { environments: 4, driftChecks: 1 };
+    this.lanes = new LaneScheduler(
+      { sync: 1, work: c.environments, drift: c.driftChecks },
+      {
+        signal: this.abort.signal,
+        onDepth: (d) => deps.metrics.queueDepth.set(d),
+        onEvent: (e) => {
+          if (e.kind === 'preempted') deps.log.info({ job: e.job.key, by: e.by.key }, `${e.job.key} cancelled: ${e.by.key} comes first`);
+        },
+      },
+    );
     this.drift = deps.drift
       ? new DriftSchedules(
           deps.drift,
-          (label, job) => this.enqueue(label, job),
-          (env) => !this.invalidHeads.has(env),
-          this.abort.signal,
+          {
+            enqueue: (key, environment, job) => this.push({ lane: 'drift', key, environments: [environment], run: job }),
+            gitStateValid: (env) => !headRejected(this.deps.daemonStore.getStatus(env)) && !this.untrustedHeads.has(env),
+            scheduled: (env, next) => this.mark(env, { kind: 'drift-scheduled', nextAt: next?.toISOString() }),
+            checked: (env, outcome: DriftOutcome) => this.mark(env, { kind: 'drift-checked', ...outcome }),
+          },
           deps.log,
         )
       : undefined;
+    // Retries survive restarts: arm them from the persisted statuses.
+    for (const s of deps.daemonStore.listStatuses()) if (s.nextRetryAt) this.armRetry(s.environment, s.nextRetryAt);
+  }
+
+  /** Writes an event into an environment's persisted status (the one writer, markEnvironmentStatus). */
+  private mark(environment: string, event: StatusEvent): StatusAlert[] {
+    const t = markEnvironmentStatus(this.deps.daemonStore, environment, event, this.clock.now());
+    if (t.status.nextRetryAt) this.armRetry(environment, t.status.nextRetryAt);
+    else this.disarmRetry(environment);
+    return t.alerts;
+  }
+
+  /** At `at`, the deploy branch is handled again, so the failed commit is retried (unless a newer one came). */
+  private armRetry(environment: string, at: string): void {
+    if (this.stopping) return;
+    this.disarmRetry(environment);
+    const delay = Math.max(0, Date.parse(at) - this.clock.now().getTime());
+    const timer = setTimeout(() => {
+      this.retryTimers.delete(environment);
+      const branch = this.deps.daemonStore.getEnvironment(environment)?.deployBranch ?? this.deps.settings.defaultDeployBranch;
+      this.deps.log.info({ environment, branch }, `retrying the failed deploy of ${environment}`);
+      this.seenHeads.delete(branch);
+      this.requestSync('retry');
+    }, delay);
+    timer.unref();
+    this.retryTimers.set(environment, timer);
+  }
+
+  private disarmRetry(environment: string): void {
+    const t = this.retryTimers.get(environment);
+    if (t) clearTimeout(t);
+    this.retryTimers.delete(environment);
+  }
+
+  /** Queues a job in its lane; failures are logged, never thrown. */
+  private push(job: LaneJob): void {
+    this.lanes.push({
+      ...job,
+      run: async (signal) => {
+        try {
+          await job.run(signal);
+        } catch (e) {
+          this.deps.log.error(
+            { job: job.key, err: e instanceof Error ? (e.stack ?? e.message) : String(e) },
+            `${job.key} failed unexpectedly`,
+          );
+        }
+      },
+    });
+  }
+
+  /** Queues a drift check of every stack now (all environments, or one), in the drift lane. */
+  checkDriftNow(environment?: string): void {
+    this.drift?.checkNow(environment);
+  }
+
+  /** What runs and waits, by job key (tests, diagnostics). */
+  work(): { running: string[]; waiting: string[] } {
+    return this.lanes.snapshot();
   }
 
   /** True after the first sync completed (fetched and handled every branch). */
@@ -92,23 +205,18 @@ export class Daemon {
 
   /** Asks for a fetch and sync; a request while one already waits is merged into it. */
   requestSync(trigger: SyncTrigger): void {
-    this.enqueue('sync', () => this.sync(trigger));
+    this.push({ lane: 'sync', key: 'sync', environments: [], run: () => this.sync(trigger) });
   }
 
-  /** Queues a job behind the running one (drift checks use this). */
-  enqueue(label: string, job: () => Promise<void>): void {
-    this.queue.push(label, async () => {
-      try {
-        await job();
-      } catch (e) {
-        this.deps.log.error({ job: label, err: e instanceof Error ? (e.stack ?? e.message) : String(e) }, `${label} failed unexpectedly`);
-      }
-    });
+  /** Handles `branch` again on the next sync even if its head did not move (a merge request opened on it). */
+  rehandle(branch: string): void {
+    this.seenHeads.delete(branch);
+    this.requestSync('webhook');
   }
 
   /** Waits until nothing runs or waits (tests use this). */
   idle(): Promise<void> {
-    return this.queue.idle();
+    return this.lanes.idle();
   }
 
   /**
@@ -118,9 +226,10 @@ export class Daemon {
    */
   async stop(opts: { finishWithinMs: number; deadlineMs: number }): Promise<boolean> {
     this.stopping = true;
-    this.queue.close();
+    this.lanes.close();
     this.drift?.stopAll();
-    const idle = this.queue.idle().then(() => true);
+    for (const name of [...this.retryTimers.keys()]) this.disarmRetry(name);
+    const idle = this.lanes.idle().then(() => true);
     const timeout = (ms: number) => new Promise<false>((r) => setTimeout(() => r(false), ms).unref());
     if (await Promise.race([idle, timeout(opts.finishWithinMs)])) return true;
     this.deps.log.warn('cancelling the running operation for shutdown');
@@ -186,7 +295,11 @@ export class Daemon {
     const { environmentsPath } = this.deps.settings;
     const log = this.deps.log.child({ branch, revision: head });
     const commit = await this.deps.source.commitInfo(head);
+    /** Verdicts on this head, per last applied commit (range mode checks the commits in between). */
+    const verdicts = new Map<string, TrustVerdict>();
     const tree = await this.deps.source.checkoutEnvironments(head);
+    /** Jobs queued with this tree's environments: the tree is disposed when the last one ends. */
+    const jobs: Promise<void>[] = [];
     try {
       const folders = await readdir(tree.environmentsDir, { withFileTypes: true }).then(
         (entries) =>
@@ -202,7 +315,7 @@ export class Daemon {
           : { environments: [], messages: [] };
       // Messages name files as the repository has them, not as the temporary copy does.
       const messages = load.messages.map((m) => ({ ...m, file: relative(tree.root, resolve(m.file)) }));
-      const previews: EnvironmentPreview[] = [];
+      const previews: { name: string; env: LoadedEnvironment | undefined; messages: ValidationMessage[] }[] = [];
       for (const name of folders) {
         if (this.stopping) return;
         const env = load.environments.find((e) => e.name === name);
@@ -214,6 +327,10 @@ export class Daemon {
         const base = await this.changeBase(branch, head, deployBranch, revision?.lastReconciled, heads);
         const changed =
           base.kind === 'everything' || folderChanged(await this.deps.source.changedPaths(base.revision, head), environmentsPath, name);
+        const verdict = isDeploy ? await this.trustOf(head, revision?.lastReconciled, verdicts) : undefined;
+        const gated = (this.deps.settings.trustMode ?? 'off') !== 'off';
+        const untrusted = gated && verdict?.trusted === false;
+        const status = isDeploy ? this.deps.daemonStore.getStatus(name) : undefined;
         const action = decideEnvironment({
           branch,
           revision: head,
@@ -222,6 +339,9 @@ export class Daemon {
           changed,
           lastAttempted: revision?.lastAttempted,
           deployBranchExists: heads.has(deployBranch),
+          trusted: gated ? verdict?.trusted : undefined,
+          retryDue: isDeploy && retryDue(status, head, this.clock.now()),
+          failing: isDeploy && revision?.lastResult === 'failed',
         });
         log.info(
           { environment: name, action: action.kind, base: base.kind === 'commit' ? base.revision : base.reason },
@@ -235,67 +355,209 @@ export class Daemon {
             valid: env !== undefined,
             messages: own,
             updatedAt: this.clock.now().toISOString(),
+            ...(verdict ? { trust: environmentTrust(verdict) } : {}),
           });
+          if (untrusted) this.untrustedHeads.add(name);
+          else this.untrustedHeads.delete(name);
         }
         switch (action.kind) {
           case 'reconcile':
-            if (env && (await this.applyDeploy(env, branch, commit, trigger))) this.markGood(env, head);
+            if (env) jobs.push(this.scheduleDeploy(env, branch, commit, trigger, verdict));
             break;
           case 'reject':
-            await this.reject(name, branch, commit, own, trigger);
+            if (action.reason === 'untrusted' && verdict) await this.rejectUntrusted(name, branch, commit, verdict, trigger);
+            else await this.reject(name, branch, commit, own, trigger);
             break;
           case 'preview':
-            previews.push(
-              env
-                ? { environment: name, messages: own, result: await this.preview(env, head, trigger) }
-                : { environment: name, messages: own },
-            );
+            if (env) this.deps.reporting?.previewStarted({ branch, revision: head, environment: name });
+            previews.push({ name, env, messages: own });
             break;
           case 'skip':
-            if (isDeploy && env && !this.lastGood.has(name)) this.markGood(env, head);
+            if (!isDeploy) break;
+            // A head whose content is the last applied one, after a rejected commit (a revert): ready again.
+            if (env && !untrusted && !changed && headRejected(status))
+              await this.notifyAlerts(name, commit, this.mark(name, { kind: 'deploy-succeeded', revision: head }));
+            // An untrusted or invalid head (e.g. rejected before a restart) never becomes the good state drift checks use.
+            if (!this.lastGood.has(name))
+              await this.adoptGoodState(name, head, untrusted ? undefined : env, revision?.lastReconciled, !changed);
             break;
         }
       }
       if (this.abort.signal.aborted) return;
-      if (previews.length > 0) await this.saveReport(branch, commit, previews);
+      if (previews.length > 0) jobs.push(this.schedulePreviews(branch, commit, trigger, previews));
       else if (this.deps.daemonStore.getReport(branch)) {
         this.deps.daemonStore.deleteReport(branch);
         log.info(`branch ${branch} no longer changes any environment: its preview report is dropped`);
       }
     } finally {
+      if (jobs.length === 0) tree.dispose();
+      else void Promise.allSettled(jobs).then(() => tree.dispose());
+    }
+  }
+
+  /** Queues the up of a deploy commit in the deploy lane; resolves when it ran or was dropped (a newer commit replaced it). */
+  private scheduleDeploy(
+    env: LoadedEnvironment,
+    branch: string,
+    commit: CommitInfo,
+    trigger: SyncTrigger,
+    verdict: TrustVerdict | undefined,
+  ): Promise<void> {
+    return new Promise((resolve) => {
+      this.push({
+        lane: 'deploy',
+        key: `deploy ${env.name}`,
+        environments: [env.name],
+        dropped: resolve,
+        run: async (signal) => {
+          try {
+            // A webhook and a retry may both have queued this commit: the second finds it handled.
+            const rec = this.deps.daemonStore.getRevision(env.name, branch);
+            const due = retryDue(this.deps.daemonStore.getStatus(env.name), commit.revision, this.clock.now());
+            if (rec?.lastAttempted === commit.revision && !due) return;
+            if (await this.applyDeploy(env, branch, commit, trigger, verdict, signal)) {
+              this.markGood(env, commit.revision);
+              if (this.previewsStale(env.name)) this.requestSync(trigger);
+            }
+          } finally {
+            resolve();
+          }
+        },
+      });
+    });
+  }
+
+  /** Queues the previews of a branch (one report) in the preview lane, after any deploy of the same environments. */
+  private schedulePreviews(
+    branch: string,
+    commit: CommitInfo,
+    trigger: SyncTrigger,
+    targets: { name: string; env: LoadedEnvironment | undefined; messages: ValidationMessage[] }[],
+  ): Promise<void> {
+    return new Promise((resolve) => {
+      this.push({
+        lane: 'preview',
+        key: `preview ${branch}`,
+        environments: targets.filter((t) => t.env).map((t) => t.name),
+        dropped: resolve,
+        run: async (signal) => {
+          try {
+            const previews: EnvironmentPreview[] = [];
+            for (const t of targets) {
+              if (signal.aborted) return;
+              previews.push(
+                t.env
+                  ? { environment: t.name, messages: t.messages, result: await this.preview(t.env, commit.revision, trigger, signal) }
+                  : { environment: t.name, messages: t.messages },
+              );
+            }
+            if (!signal.aborted) await this.saveReport(branch, commit, previews);
+          } finally {
+            resolve();
+          }
+        },
+      });
+    });
+  }
+
+  /**
+   * Schedules drift checks of an environment whose deploy head is not (or not yet) applied
+   * in this process: at the head when it is the applied state (or equal to it), else at
+   * the last applied commit, read from Git again — so a daemon restarted while its head is
+   * invalid, untrusted or failing still checks drift against what is live.
+   */
+  private async adoptGoodState(
+    name: string,
+    head: string,
+    env: LoadedEnvironment | undefined,
+    lastReconciled: string | undefined,
+    unchanged: boolean,
+  ): Promise<void> {
+    let applied = this.deps.daemonStore.getStatus(name)?.lastAppliedRevision;
+    if (!applied && lastReconciled) {
+      // Recorded by a daemon from before statuses: adopt its last reconciled commit.
+      this.mark(name, { kind: 'adopted', revision: lastReconciled });
+      applied = lastReconciled;
+    }
+    if (env && (applied === head || (applied && unchanged))) return this.markGood(env, head);
+    if (!applied) return;
+    const tree = await this.deps.source.checkoutEnvironments(applied);
+    try {
+      const load = await loadEnvironments(tree.environmentsDir, this.deps.settings.templates.registry);
+      const good = load.environments.find((e) => e.name === name);
+      if (good) this.markGood(good, applied);
+      else
+        this.deps.log.warn({ environment: name, revision: applied }, `${name} does not load at its last applied commit: no drift checks`);
+    } finally {
       tree.dispose();
     }
   }
 
-  /** Alerts once when reconciles of an environment keep failing, and once when one succeeds again. */
-  private async notifyStreak(environment: string, commit: CommitInfo, failed: boolean): Promise<void> {
-    const signal = this.streaks.record(environment, failed);
-    if (!signal) return;
-    const notifier = this.deps.notifierFor(this.lastGood.get(environment)?.environment);
-    await notifier.notify({
-      kind: signal.alert === 'failing-repeatedly' ? 'reconcile-failing-repeatedly' : 'reconcile-recovered',
-      environment,
-      revision: commit.revision,
-      author: commit.author,
-      summary:
-        signal.alert === 'failing-repeatedly'
-          ? `the last ${signal.failures} reconciles of ${environment} failed; the last good state stays live`
-          : `${environment} reconciles again after ${signal.failures} failures`,
-      at: this.clock.now().toISOString(),
-    });
+  /** The status's alerts: once when the environment stalls (retries exhausted), once when it reconciles again. */
+  private async notifyAlerts(environment: string, commit: CommitInfo, alerts: StatusAlert[]): Promise<void> {
+    for (const alert of alerts) {
+      const notifier = this.deps.notifierFor(this.lastGood.get(environment)?.environment);
+      await notifier.notify({
+        kind: alert.kind === 'stalled' ? 'reconcile-failing-repeatedly' : 'reconcile-recovered',
+        environment,
+        revision: commit.revision,
+        author: commit.author,
+        summary:
+          alert.kind === 'stalled'
+            ? `the last ${alert.failures} reconciles of ${environment} failed: Stalled; the last good state stays live, retries go on`
+            : `${environment} reconciles again after ${alert.failures} failures`,
+        at: this.clock.now().toISOString(),
+      });
+    }
+  }
+
+  /** The verdict on a deploy head, when trust is on or keys are configured for the audit trail. */
+  private async trustOf(
+    head: string,
+    lastReconciled: string | undefined,
+    cache: Map<string, TrustVerdict>,
+  ): Promise<TrustVerdict | undefined> {
+    const mode = this.deps.settings.trustMode ?? 'off';
+    if (mode === 'off' && !this.deps.settings.verifySignatures) return undefined;
+    const key = mode === 'range' ? (lastReconciled ?? '') : '';
+    let verdict = cache.get(key);
+    if (!verdict) {
+      verdict = await verifyDeploy(this.deps.source, mode === 'range' ? 'range' : 'heads', head, lastReconciled);
+      cache.set(key, verdict);
+    }
+    return verdict;
+  }
+
+  /** The deploy state of `environment` moved: branches whose report previews it are previewed again, against the new base. */
+  private previewsStale(environment: string): boolean {
+    let stale = false;
+    for (const branch of this.deps.daemonStore.reportBranches()) {
+      const json = this.deps.daemonStore.getReport(branch)?.json as PreviewReport | undefined;
+      if (json?.environments.some((e) => e.environment === environment)) {
+        this.seenHeads.delete(branch);
+        stale = true;
+      }
+    }
+    return stale;
   }
 
   private markGood(env: LoadedEnvironment, revision: string): void {
     this.lastGood.set(env.name, { environment: env, revision });
-    this.invalidHeads.delete(env.name);
     this.drift?.update(env, revision);
   }
 
   private trigger(t: SyncTrigger): Trigger {
-    return t === 'webhook' ? 'webhook' : 'commit';
+    return t === 'webhook' ? 'webhook' : t === 'retry' ? 'retry' : 'commit';
   }
 
-  private run(env: LoadedEnvironment, revision: string, operation: 'up' | 'preview', trigger: SyncTrigger): Promise<ReconcileResult> {
+  private run(
+    env: LoadedEnvironment,
+    revision: string,
+    operation: 'up' | 'preview',
+    trigger: SyncTrigger,
+    signal: AbortSignal,
+    audit?: CommitAudit,
+  ): Promise<ReconcileResult> {
     const s = this.deps.settings;
     return reconcileEnvironment(this.deps.reconciler, {
       environment: env,
@@ -305,19 +567,30 @@ export class Daemon {
       stateDir: s.stateDir,
       baseDir: s.backendBaseDir,
       awsEndpointOverride: s.awsEndpointOverride,
-      signal: this.abort.signal,
+      signal,
       plugins: { plugins: s.templates.plugins, acquire: s.templates.acquirePlugins },
+      ...(audit ? { audit } : {}),
     });
   }
 
   /** Applies a deploy commit; true when it succeeded. A cancelled run records nothing, so the next start retries it. */
-  private async applyDeploy(env: LoadedEnvironment, branch: string, commit: CommitInfo, trigger: SyncTrigger): Promise<boolean> {
+  private async applyDeploy(
+    env: LoadedEnvironment,
+    branch: string,
+    commit: CommitInfo,
+    trigger: SyncTrigger,
+    verdict: TrustVerdict | undefined,
+    signal: AbortSignal,
+  ): Promise<boolean> {
     const { metrics } = this.deps;
     const log = this.deps.log.child({ environment: env.name, revision: commit.revision });
+    const audit = auditOf(commit, verdict);
+    this.mark(env.name, { kind: 'deploy-started', revision: commit.revision });
     const stopTimer = metrics.reconcileDuration.startTimer({ operation: 'up' });
-    const result = await this.run(env, commit.revision, 'up', trigger);
+    const result = await this.run(env, commit.revision, 'up', trigger, signal, audit);
     stopTimer();
-    if (this.abort.signal.aborted) {
+    if (signal.aborted) {
+      this.mark(env.name, { kind: 'deploy-cancelled', revision: commit.revision });
       log.warn(`reconcile of ${env.name} at ${commit.revision.slice(0, 12)} was cancelled by shutdown; the next start picks it up again`);
       return false;
     }
@@ -326,6 +599,7 @@ export class Daemon {
     for (const s of result.stacks)
       if (s.outcome === 'failed') metrics.failures.inc({ environment: env.name, kind: s.errorKind ?? 'internal' });
     this.deps.daemonStore.recordAttempt(env.name, branch, commit.revision, failed ? 'failed' : 'succeeded', this.clock.now());
+    this.deps.reporting?.deployed({ environment: env.name, branch, commit, result });
     const summary = result.stacks
       .map((s) => `${s.stack} ${s.outcome}${s.outcome === 'applied' ? ` (${formatCounts(s.changes)})` : ''}`)
       .join(', ');
@@ -334,8 +608,20 @@ export class Daemon {
       `up ${env.name} @ ${commit.revision.slice(0, 12)}: ${summary}`,
     );
     const notifier = this.deps.notifierFor(env);
-    for (const n of reconcileNotifications(result, commit.author, this.clock.now())) await notifier.notify(n);
-    await this.notifyStreak(env.name, commit, failed);
+    for (const n of reconcileNotifications(result, commit.author, this.clock.now(), audit)) await notifier.notify(n);
+    const alerts = this.mark(
+      env.name,
+      failed
+        ? {
+            kind: 'deploy-failed',
+            revision: commit.revision,
+            message: failureMessage(result),
+            retry: retryPolicyOf(env),
+            random: (this.deps.random ?? Math.random)(),
+          }
+        : { kind: 'deploy-succeeded', revision: commit.revision },
+    );
+    await this.notifyAlerts(env.name, commit, alerts);
     return !failed;
   }
 
@@ -349,7 +635,6 @@ export class Daemon {
   ): Promise<void> {
     const now = this.clock.now().toISOString();
     const errors = messages.filter((m) => m.severity === 'error').map(formatMessage);
-    this.invalidHeads.add(environment);
     this.deps.log.error(
       { environment, revision: commit.revision, author: commit.author, errors },
       `commit ${commit.revision.slice(0, 12)} on ${branch} is invalid for ${environment}; nothing was applied:\n${errors.join('\n')}`,
@@ -369,18 +654,72 @@ export class Daemon {
       reason: 'invalid commit: nothing applied',
       startedAt: now,
       finishedAt: now,
+      author: commit.author,
+      committer: commit.committer,
     });
     this.deps.daemonStore.recordAttempt(environment, branch, commit.revision, 'rejected', this.clock.now());
     this.deps.metrics.reconciles.inc({ operation: 'up', result: 'rejected' });
     this.deps.metrics.failures.inc({ environment, kind: 'invalid' });
     const notifier = this.deps.notifierFor(this.lastGood.get(environment)?.environment);
     await notifier.notify(rejectionNotification(environment, commit.revision, commit.author, messages, this.clock.now()));
-    await this.notifyStreak(environment, commit, true);
+    const first = errors[0] ?? 'invalid';
+    const message = errors.length > 1 ? `${first} (and ${errors.length - 1} more)` : first;
+    await this.notifyAlerts(
+      environment,
+      commit,
+      this.mark(environment, { kind: 'rejected', revision: commit.revision, reason: 'invalid', message }),
+    );
   }
 
-  private async preview(env: LoadedEnvironment, revision: string, trigger: SyncTrigger): Promise<ReconcileResult> {
+  /** Refuses a deploy commit not signed by a trusted key: logged, recorded as a failed run, notified. The last good state stays. */
+  private async rejectUntrusted(
+    environment: string,
+    branch: string,
+    commit: CommitInfo,
+    verdict: TrustVerdict,
+    trigger: SyncTrigger,
+  ): Promise<void> {
+    const now = this.clock.now().toISOString();
+    const decided = verdict.failed ?? verdict.head;
+    const why = describeVerification(decided);
+    this.deps.log.error(
+      { environment, revision: commit.revision, author: commit.author, committer: commit.committer, trust: environmentTrust(verdict) },
+      `commit ${commit.revision.slice(0, 12)} on ${branch} is untrusted for ${environment} (${verdict.mode}); nothing was applied: ${why}`,
+    );
+    this.deps.runs.recordRun({
+      environment,
+      stack: '*',
+      revision: commit.revision,
+      trigger: this.trigger(trigger),
+      operation: 'up',
+      result: 'failed',
+      changes: {},
+      durationMs: 0,
+      errorKind: 'untrusted',
+      error: why,
+      reason: 'untrusted commit: nothing applied',
+      startedAt: now,
+      finishedAt: now,
+      author: commit.author,
+      committer: commit.committer,
+    });
+    this.deps.daemonStore.recordAttempt(environment, branch, commit.revision, 'rejected', this.clock.now());
+    this.deps.metrics.reconciles.inc({ operation: 'up', result: 'rejected' });
+    this.deps.metrics.failures.inc({ environment, kind: 'untrusted' });
+    const notifier = this.deps.notifierFor(this.lastGood.get(environment)?.environment);
+    await notifier.notify(
+      untrustedNotification(environment, verdict, { author: commit.author, committer: commit.committer }, this.clock.now()),
+    );
+    await this.notifyAlerts(
+      environment,
+      commit,
+      this.mark(environment, { kind: 'rejected', revision: commit.revision, reason: 'untrusted', message: why }),
+    );
+  }
+
+  private async preview(env: LoadedEnvironment, revision: string, trigger: SyncTrigger, signal: AbortSignal): Promise<ReconcileResult> {
     const stopTimer = this.deps.metrics.reconcileDuration.startTimer({ operation: 'preview' });
-    const result = await this.run(env, revision, 'preview', trigger);
+    const result = await this.run(env, revision, 'preview', trigger, signal);
     stopTimer();
     this.deps.metrics.reconciles.inc({ operation: 'preview', result: resultFailed(result) ? 'failed' : 'succeeded' });
     return result;
@@ -402,4 +741,18 @@ export class Daemon {
     );
     await this.deps.postReport?.(report);
   }
+}
+
+/** The Ready condition's message of a failed up: each failed stack with its error kind and first error line. */
+function failureMessage(result: ReconcileResult): string {
+  const failed = result.stacks.filter((s) => s.outcome === 'failed');
+  const blocked = result.stacks.filter((s) => s.outcome === 'blocked').length;
+  const parts = failed.map((s) => `${s.stack}: [${s.errorKind ?? 'internal'}] ${s.error?.split('\n')[0] ?? s.reason}`);
+  return `${parts.join('; ') || 'failed'}${blocked > 0 ? ` (${blocked} dependent stack(s) blocked)` : ''}`;
+}
+
+/** What a run records of its commit: author, committer, and the signer when it verified. */
+function auditOf(commit: CommitInfo, verdict: TrustVerdict | undefined): CommitAudit {
+  const signer = verdict?.head.trusted ? verdict.head.signer : undefined;
+  return { author: commit.author, committer: commit.committer, ...(signer ? { signer } : {}) };
 }

@@ -27,18 +27,22 @@ export interface EnvironmentAtHead {
    * last applied one); undefined when trust is off. Previews are never gated by it.
    */
   trusted?: boolean | undefined;
+  /** The last attempted commit failed and its retry is due (engine/daemon/environment-status.ts). */
+  retryDue?: boolean | undefined;
+  /** The last attempt on the deploy branch failed: a head equal to the last good one is applied again (a revert repairs). */
+  failing?: boolean | undefined;
 }
 
 /**
  * The daemon's decision for one environment, a pure function (table-tested). The deploy
  * branch is reconciled when its folder changed since the last good reconcile, once per
- * commit, and only when trusted (if trust is on); other branches get a preview when they
+ * commit (again when its retry is due), and only when trusted (if trust is on); other branches get a preview when they
  * change the folder.
  */
 export function decideEnvironment(e: EnvironmentAtHead): EnvironmentAction {
   if (e.branch === e.deployBranch) {
-    if (e.revision === e.lastAttempted) return { kind: 'skip', reason: 'this commit was already reconciled' };
-    if (!e.changed) return { kind: 'skip', reason: 'unchanged since the last reconciled commit' };
+    if (e.revision === e.lastAttempted && !e.retryDue) return { kind: 'skip', reason: 'this commit was already reconciled' };
+    if (!e.changed && !e.failing) return { kind: 'skip', reason: 'unchanged since the last reconciled commit' };
     // Trust first: an untrusted commit is refused whatever it contains.
     if (e.trusted === false) return { kind: 'reject', reason: 'untrusted' };
     return e.valid ? { kind: 'reconcile' } : { kind: 'reject', reason: 'invalid' };

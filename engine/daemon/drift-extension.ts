@@ -3,6 +3,8 @@ import type { DaemonContext, DaemonExtensions } from './main.js';
 import type { DriftCheck } from './drift-schedule.js';
 import { checkEnvironmentDrift } from '../drift/check-environment-drift.js';
 import { DriftChecker, driftCheckFailed, driftFound } from '../drift/drift-checker.js';
+import { DriftQuery, nextPageLink, parseQuery } from '../http/api-queries.js';
+import { countedDrift } from '../drift/drift-report.js';
 
 /** Drift gauges beyond the daemon's own placeholders, on its registry. */
 class DriftGauges {
@@ -42,8 +44,14 @@ class DriftGauges {
   }
 }
 
+/** How the scheduled check runs. */
+export interface DriftExtensionOptions {
+  /** false: every stack gets a Pulumi previewRefresh, no pre-screen (benchmarks and tests of a heavy sweep). */
+  prescreen?: false;
+}
+
 /** The scheduled check: each run checks the stacks whose schedule fired, with their modes. */
-function scheduledDriftCheck(ctx: DaemonContext, gauges: DriftGauges): DriftCheck {
+function scheduledDriftCheck(ctx: DaemonContext, gauges: DriftGauges, options: DriftExtensionOptions): DriftCheck {
   return {
     async run(environment, revision, stacks, signal, opts) {
       const checker = new DriftChecker({
@@ -61,45 +69,55 @@ function scheduledDriftCheck(ctx: DaemonContext, gauges: DriftGauges): DriftChec
         baseDir: ctx.backendBaseDir,
         awsEndpointOverride: ctx.config.awsEndpoint,
         only: stacks,
+        ...(options.prescreen === false ? { prescreen: false as const } : {}),
         allowRemediation: opts.gitStateValid,
         signal,
         plugins: { plugins: ctx.templates.plugins, acquire: ctx.templates.acquirePlugins },
       });
       for (const s of result.stacks) {
-        // After a successful remediation the stack is in sync: count what remains.
-        const remaining = s.status === 'remediated' ? 0 : (s.report?.resources.length ?? 0);
+        // After a successful remediation the stack is in sync: count what remains (ignored fields are no drift).
+        const remaining = s.status === 'remediated' ? 0 : countedDrift(s.report?.resources ?? []).length;
         if (s.report) gauges.set(environment.name, s.stack, remaining);
       }
       ctx.metrics.driftChecks.inc({
         environment: environment.name,
         result: driftCheckFailed(result) ? 'failed' : driftFound(result) ? 'drift' : 'clean',
       });
+      const drifted = new Set(['drifted', 'not-remediated', 'remediation-failed']);
+      return {
+        checked: result.stacks.map((s) => s.stack),
+        drifted: result.stacks.filter((s) => drifted.has(s.status)).map((s) => s.stack),
+        failed: result.stacks.filter((s) => s.status === 'error').map((s) => s.stack),
+      };
     },
   };
 }
 
 /**
  * Drift in the daemon: scheduled checks (per environment, with per-stack schedule
- * overrides, run by the daemon's queue so they never race a reconcile), drift metrics, and
+ * overrides, run in the daemon's drift lane, which defers and cancels them for a deploy), drift metrics, and
  * `GET /api/drift?environment=&stack=&limit=` over the recorded checks.
  */
-export function driftExtensions(): Required<Pick<DaemonExtensions, 'drift' | 'routes'>> {
+export function driftExtensions(opts: DriftExtensionOptions = {}): Required<Pick<DaemonExtensions, 'drift' | 'routes'>> {
   let gauges: DriftGauges | undefined;
   const gaugesFor = (ctx: DaemonContext) => (gauges ??= new DriftGauges(ctx));
   return {
-    drift: (ctx) => scheduledDriftCheck(ctx, gaugesFor(ctx)),
+    drift: (ctx) => scheduledDriftCheck(ctx, gaugesFor(ctx), opts),
     routes: (ctx) => [
       (app) => {
         app.get('/api/drift', async (req, reply) => {
-          const q = req.query as { environment?: string; stack?: string; limit?: string };
-          const limit = q.limit === undefined ? 100 : Number(q.limit);
-          if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
-            return reply.code(400).send({ error: 'limit must be a whole number from 1 to 1000' });
-          return ctx.engine.store.listDrift({
-            limit,
+          const parsed = parseQuery(DriftQuery, req.query);
+          if (!parsed.ok) return reply.code(400).send(parsed.problem);
+          const q = parsed.value;
+          const page = ctx.engine.store.listDrift({
+            limit: q.limit,
             ...(q.environment ? { environment: q.environment } : {}),
             ...(q.stack ? { stack: q.stack } : {}),
+            ...(q.before !== undefined ? { before: q.before } : {}),
           });
+          const next = nextPageLink('/api/drift', { environment: q.environment, stack: q.stack, limit: q.limit }, page, q.limit);
+          if (next) reply.header('link', next);
+          return page;
         });
       },
     ],

@@ -1,8 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
-import { repositoryOf, type DaemonConfig } from '../config/daemon-config.js';
+import { repositoryOf, resolveTrust, type DaemonConfig } from '../config/daemon-config.js';
 import { createHttpServer, type RouteRegistration } from '../http/server.js';
+import { exposureProblem, resolveHttpCredentials } from '../http/auth.js';
+import { DashboardEvents, ObservedRunStore, observeReconciler } from '../http/events.js';
+import { DashboardStore } from '../store/dashboard-store.js';
 import type { LoadedEnvironment } from '../load/index.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import { openEngine, type Engine } from '../main/engine.js';
@@ -13,6 +16,9 @@ import { redactCredentials } from '../source/redact-url.js';
 import { DaemonStore } from '../store/daemon-store.js';
 import { defaultStateDir } from '../toolchain/paths.js';
 import { Daemon } from './daemon.js';
+import { createForge } from '../forge/create-forge.js';
+import { ForgeOutbox } from '../store/forge-outbox.js';
+import { ForgeReporter } from './forge-reporter.js';
 import type { DriftCheck } from './drift-schedule.js';
 import type { PreviewReport } from './preview-report.js';
 import { builtinInstallation, type TemplateInstallation } from '../templates/install.js';
@@ -45,6 +51,8 @@ export interface RunningDaemon {
   url: string;
   daemon: Daemon;
   context: DaemonContext;
+  /** Merge-request reporting, when `forge:` is configured. */
+  forge?: { reporter: ForgeReporter; outbox: ForgeOutbox };
   /** Graceful stop (see Daemon.stop); resolves to whether everything stopped in time. Idempotent. */
   stop(reason: string): Promise<boolean>;
 }
@@ -66,6 +74,34 @@ function reportPoster(url: string, log: Logger): (r: { json: PreviewReport; mark
   };
 }
 
+/** The forge adapter, its outbox and the reporter that feeds it, from the `forge:` section (token from the environment only). */
+function forgeReporting(
+  cfg: NonNullable<DaemonConfig['forge']>,
+  env: NodeJS.ProcessEnv,
+  stateDir: string,
+  daemonStore: DaemonStore,
+  log: Logger,
+  notifierFor: (environment: LoadedEnvironment | undefined) => Notifier,
+  publicUrl: () => string | undefined,
+  rehandle: (branch: string) => void,
+): { reporter: ForgeReporter; outbox: ForgeOutbox } {
+  const token = env[cfg.tokenFromEnv];
+  if (!token) throw new Error(`forge: environment variable ${cfg.tokenFromEnv} (the forge token) is not set`);
+  const forge = createForge({ type: cfg.type, baseUrl: cfg.baseUrl, repository: cfg.repository, token });
+  const outbox = new ForgeOutbox(join(stateDir, 'driftless.db'));
+  const reporter = new ForgeReporter({
+    forge,
+    outbox,
+    daemonStore,
+    log: log.child({ forge: cfg.type }),
+    notifier: notifierFor(undefined),
+    publicUrl,
+    retry: { initialMs: cfg.retry.initialSeconds * 1000, maxMs: cfg.retry.maxSeconds * 1000 },
+    rehandle,
+  });
+  return { reporter, outbox };
+}
+
 /**
  * The daemon's main: wires the Git source, the engine, the daemon's store, metrics,
  * notifications and the HTTP server, starts listening, runs the first sync and polls.
@@ -84,13 +120,24 @@ export async function startDaemon(
   const env = opts.env ?? process.env;
   const log = opts.log ?? createLogger();
   const stateDir = resolve(config.stateDir ?? defaultStateDir(env));
-  const engine = openEngine({ stateDir, log });
+  // Refuse to listen beyond loopback without credentials (loadDaemonConfig says so first; this covers direct callers).
+  const http = resolveHttpCredentials(config.http.auth ?? { protectMetrics: false }, env);
+  const exposed = http.problems[0] ?? exposureProblem(config.http.host, http.credentials);
+  if (exposed) throw new Error(`driftless daemon: ${exposed}; not started`);
+  // Every run, lock and drift check recorded through the engine's store is also a live event for the dashboard.
+  const events = new DashboardEvents();
+  let observedStore: ObservedRunStore | undefined;
+  const engine = openEngine({ stateDir, log, wrapStore: (inner) => (observedStore = new ObservedRunStore(inner, events)) });
+  const dashboardStore = new DashboardStore(join(stateDir, 'driftless.db'));
   const daemonStore = new DaemonStore(join(stateDir, 'driftless.db'));
   const metrics = new DaemonMetrics();
   const repository = repositoryOf(config, env);
   // One cache per repository address, so pointing the daemon elsewhere never mixes refs.
   const cacheKey = createHash('sha256').update(redactCredentials(repository)).digest('hex').slice(0, 16);
+  // `driftless daemon` resolves relative paths against the configuration file; here against the working directory.
+  const trust = resolveTrust(config.trust, process.cwd());
   const source = new GitRepositorySource({
+    trust,
     repository,
     cacheDir: join(stateDir, 'git-cache', cacheKey),
     environmentsPath: config.source.environmentsPath,
@@ -109,15 +156,45 @@ export async function startDaemon(
   const context: DaemonContext = { config, engine, metrics, log, backendBaseDir, notifierFor, templates };
 
   const postUrl = config.reports.postUrl ?? (config.reports.postUrlFromEnv ? env[config.reports.postUrlFromEnv] : undefined);
-  const daemon = new Daemon({
+  let listenUrl: string | undefined;
+  let daemon: Daemon | undefined;
+  const forge = config.forge
+    ? forgeReporting(
+        config.forge,
+        env,
+        stateDir,
+        daemonStore,
+        log,
+        notifierFor,
+        () => listenUrl,
+        (b) => daemon?.rehandle(b),
+      )
+    : undefined;
+  const poster = postUrl ? reportPoster(postUrl, log) : undefined;
+  const postReport =
+    poster || forge
+      ? async (r: { json: PreviewReport; markdown: string }) => {
+          forge?.reporter.previewReported(r);
+          await poster?.(r);
+        }
+      : undefined;
+  daemon = new Daemon({
     source,
-    reconciler: engine.reconciler,
+    reconciler: observedStore
+      ? observeReconciler(engine.reconciler, {
+          store: observedStore,
+          dashboard: dashboardStore,
+          events,
+          onError: (e) => log.warn({ err: e instanceof Error ? e.message : String(e) }, 'recording for the dashboard failed'),
+        })
+      : engine.reconciler,
     runs: engine.store,
     daemonStore,
     metrics,
     log,
     notifierFor,
-    ...(postUrl ? { postReport: reportPoster(postUrl, log) } : {}),
+    ...(postReport ? { postReport } : {}),
+    ...(forge ? { reporting: forge.reporter } : {}),
     ...(opts.extensions?.drift ? { drift: opts.extensions.drift(context) } : {}),
     settings: {
       environmentsPath: config.source.environmentsPath,
@@ -126,6 +203,9 @@ export async function startDaemon(
       backendBaseDir,
       awsEndpointOverride: config.awsEndpoint,
       templates,
+      trustMode: trust.mode,
+      verifySignatures: Boolean(trust.allowedSignersFile ?? trust.gpgHome),
+      concurrency: config.concurrency,
     },
   });
 
@@ -134,17 +214,23 @@ export async function startDaemon(
     metrics,
     runs: engine.store,
     daemonStore,
-    isReady: () => daemon.isReady(),
+    isReady: () => daemon?.isReady() ?? false,
     webhookSecrets: {
       github: env[config.webhooks.githubSecretFromEnv] || undefined,
       gitlab: env[config.webhooks.gitlabTokenFromEnv] || undefined,
+      gitea: env[config.webhooks.giteaSecretFromEnv] || undefined,
     },
-    onWebhook: () => daemon.requestSync('webhook'),
+    onWebhook: () => daemon?.requestSync('webhook'),
+    onMergeRequest: (_provider, e) => forge?.reporter.mergeRequestEvent(e),
     routes: opts.extensions?.routes?.(context) ?? [],
+    auth: http.credentials,
+    dashboard: { dashboardStore, events },
   });
   await server.listen({ host: config.http.host, port: config.http.port });
   const address = server.server.address() as AddressInfo;
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+  listenUrl = config.forge?.publicUrl ?? url;
+  forge?.reporter.start();
   log.info(
     { url, repository: source.displayUrl, pollIntervalSeconds: config.source.pollIntervalSeconds, stateDir },
     `driftless daemon listening on ${url}, watching ${source.displayUrl}`,
@@ -165,10 +251,14 @@ export async function startDaemon(
         deadlineMs: config.shutdown.deadlineSeconds * 1000,
       });
       await closed;
+      await forge?.reporter.stop();
+      forge?.outbox.close();
       daemonStore.close();
+      dashboardStore.close();
       engine.close();
       log.info({ clean }, clean ? 'stopped' : 'stopped at the deadline with work still running');
       return clean;
     })());
-  return { url, daemon, context, stop };
+  const running = daemon;
+  return { url, daemon: running, context, stop, ...(forge ? { forge } : {}) };
 }

@@ -3,7 +3,18 @@ import type { Logger } from '../log/logger.js';
 import type { DaemonMetrics } from '../metrics/daemon-metrics.js';
 import type { DaemonStore } from '../store/daemon-store.js';
 import type { RunStore } from '../store/run-store.js';
-import { isSyncEvent, verifyGithub, verifyGitlab } from './webhook-auth.js';
+import { nextPageLink, NoQuery, parseQuery, ReportQuery, RunsQuery } from './api-queries.js';
+import { installAuth, type HttpCredentials } from './auth.js';
+import { registerDashboard, type DashboardDeps } from './dashboard.js';
+import {
+  isSyncEvent,
+  mergeRequestEventOf,
+  verifyGitea,
+  verifyGithub,
+  verifyGitlab,
+  type MergeRequestWebhook,
+  type WebhookProvider,
+} from './webhook-auth.js';
 
 /** Adds routes to the daemon's server (e.g. `/api/drift`); called before it listens. */
 export type RouteRegistration = (app: FastifyInstance) => void | Promise<void>;
@@ -17,10 +28,16 @@ export interface HttpServerDeps {
   /** True once the first sync with Git has completed. */
   isReady(): boolean;
   /** Secrets from the daemon's environment; a provider without one refuses every delivery. */
-  webhookSecrets: { github: string | undefined; gitlab: string | undefined };
+  webhookSecrets: { github: string | undefined; gitlab: string | undefined; gitea?: string | undefined };
   /** A verified push or merge-request event: fetch now. */
-  onWebhook(provider: 'github' | 'gitlab', event: string): void;
+  onWebhook(provider: WebhookProvider, event: string): void;
+  /** A verified merge-request event (opened, synchronize, reopened, closed…), after onWebhook. */
+  onMergeRequest?(provider: WebhookProvider, e: MergeRequestWebhook): void;
   routes?: readonly RouteRegistration[];
+  /** Bearer token and/or basic credentials protecting `/` and `/api/` (webhooks and probes stay open). */
+  auth?: HttpCredentials | undefined;
+  /** The web dashboard at `/` (engine/http/dashboard.ts); absent: no dashboard. */
+  dashboard?: Omit<DashboardDeps, 'runs' | 'daemonStore'> | undefined;
 }
 
 function header(value: string | string[] | undefined): string | undefined {
@@ -34,6 +51,7 @@ function header(value: string | string[] | undefined): string | undefined {
  */
 export async function createHttpServer(deps: HttpServerDeps): Promise<FastifyInstance> {
   const app = Fastify({ logger: false, bodyLimit: 5 * 1024 * 1024 });
+  if (deps.auth) installAuth(app, deps.auth);
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) =>
@@ -45,24 +63,41 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<FastifyIns
     const { contentType, body } = await deps.metrics.render();
     return reply.type(contentType).send(body);
   });
-  app.get('/api/environments', async () => deps.daemonStore.listEnvironments());
-  app.get<{ Querystring: { environment?: string; stack?: string; revision?: string; limit?: string } }>('/api/runs', async (req) => {
-    const { environment, stack, revision } = req.query;
-    const limit = Math.min(1000, Math.max(1, Number(req.query.limit ?? 100) || 100));
-    return deps.runs.listRuns({
+  app.get('/api/environments', async (req, reply) => {
+    const q = parseQuery(NoQuery, req.query);
+    if (!q.ok) return reply.code(400).send(q.problem);
+    // Each with its persisted status (conditions, revisions, retries, drift schedule), when it has one.
+    const statuses = new Map(deps.daemonStore.listStatuses().map((st) => [st.environment, st]));
+    return deps.daemonStore.listEnvironments().map((e) => {
+      const status = statuses.get(e.environment);
+      return status ? { ...e, status } : e;
+    });
+  });
+  // Paged, newest first: `limit` 1..500 (default 100), `before` the last id of the previous page (Link: rel="next").
+  app.get('/api/runs', async (req, reply) => {
+    const q = parseQuery(RunsQuery, req.query);
+    if (!q.ok) return reply.code(400).send(q.problem);
+    const { environment, stack, revision, limit, before } = q.value;
+    const page = deps.runs.listRuns({
       limit,
       ...(environment ? { environment } : {}),
       ...(stack ? { stack } : {}),
       ...(revision ? { revision } : {}),
+      ...(before !== undefined ? { before } : {}),
     });
+    const next = nextPageLink('/api/runs', { environment, stack, revision, limit }, page, limit);
+    if (next) reply.header('link', next);
+    return page;
   });
   app.get('/api/reports', async () => deps.daemonStore.reportBranches());
   // Branch names contain slashes (feature/x): take the rest of the path.
-  app.get<{ Params: { '*': string }; Querystring: { format?: string } }>('/api/reports/*', async (req, reply) => {
+  app.get<{ Params: { '*': string } }>('/api/reports/*', async (req, reply) => {
+    const q = parseQuery(ReportQuery, req.query);
+    if (!q.ok) return reply.code(400).send(q.problem);
     const branch = decodeURIComponent(req.params['*']);
     const report = deps.daemonStore.getReport(branch);
     if (!report) return reply.code(404).send({ error: `no preview report for branch ${branch}` });
-    if (req.query.format === 'markdown') return reply.type('text/markdown; charset=utf-8').send(report.markdown);
+    if (q.value.format === 'markdown') return reply.type('text/markdown; charset=utf-8').send(report.markdown);
     // The report's JSON, with its Markdown alongside for a merge-request bot.
     return { ...(report.json as object), markdown: report.markdown };
   });
@@ -72,19 +107,34 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<FastifyIns
     // Raw bytes for every content type GitHub and GitLab send, in this scope only.
     hooks.removeAllContentTypeParsers();
     hooks.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+    const verify = (provider: WebhookProvider, raw: Buffer, headers: Record<string, string | string[] | undefined>): boolean => {
+      switch (provider) {
+        case 'github':
+          return verifyGithub(deps.webhookSecrets.github, raw, header(headers['x-hub-signature-256']));
+        case 'gitlab':
+          return verifyGitlab(deps.webhookSecrets.gitlab, header(headers['x-gitlab-token']));
+        case 'gitea':
+          return verifyGitea(deps.webhookSecrets.gitea, raw, {
+            giteaSignature: header(headers['x-gitea-signature']),
+            hubSignature: header(headers['x-hub-signature-256']),
+          });
+      }
+    };
+    const eventOf = (provider: WebhookProvider, headers: Record<string, string | string[] | undefined>): string | undefined =>
+      provider === 'gitlab'
+        ? header(headers['x-gitlab-event'])
+        : provider === 'gitea'
+          ? (header(headers['x-gitea-event']) ?? header(headers['x-github-event']))
+          : header(headers['x-github-event']);
     const handle =
-      (provider: 'github' | 'gitlab') =>
+      (provider: WebhookProvider) =>
       async (
         req: { headers: Record<string, string | string[] | undefined>; body: unknown; ip: string },
         reply: { code(n: number): { send(b: unknown): unknown } },
       ) => {
         const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-        const event = header(provider === 'github' ? req.headers['x-github-event'] : req.headers['x-gitlab-event']);
-        const valid =
-          provider === 'github'
-            ? verifyGithub(deps.webhookSecrets.github, raw, header(req.headers['x-hub-signature-256']))
-            : verifyGitlab(deps.webhookSecrets.gitlab, header(req.headers['x-gitlab-token']));
-        if (!valid) {
+        const event = eventOf(provider, req.headers);
+        if (!verify(provider, raw, req.headers)) {
           deps.log.warn(
             { provider, event, remote: req.ip, configured: Boolean(deps.webhookSecrets[provider]) },
             `rejected a ${provider} webhook: bad or missing signature`,
@@ -93,15 +143,22 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<FastifyIns
         }
         if (!isSyncEvent(provider, event))
           return reply.code(202).send({ accepted: false, reason: `event ${event ?? '(none)'} does not trigger a sync` });
-        deps.log.info({ provider, event }, `${provider} ${event} webhook: fetching now`);
+        const mr = mergeRequestEventOf(provider, event, raw);
+        deps.log.info(
+          { provider, event, ...(mr ? { action: mr.action, branch: mr.branch } : {}) },
+          `${provider} ${event}${mr ? ` ${mr.action}` : ''} webhook: fetching now`,
+        );
         deps.onWebhook(provider, event ?? '');
+        if (mr) deps.onMergeRequest?.(provider, mr);
         return reply.code(202).send({ accepted: true });
       };
     hooks.post('/api/webhooks/github', handle('github'));
     hooks.post('/api/webhooks/gitlab', handle('gitlab'));
+    hooks.post('/api/webhooks/gitea', handle('gitea'));
     done();
   });
 
+  if (deps.dashboard) registerDashboard(app, { ...deps.dashboard, runs: deps.runs, daemonStore: deps.daemonStore });
   for (const register of deps.routes ?? []) await register(app);
   return app;
 }

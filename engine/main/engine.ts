@@ -21,10 +21,18 @@ export interface Engine {
  * Wires the engine's parts. This and the daemon's main are the only places that choose
  * implementations; everything else receives interfaces.
  */
-export function openEngine(opts: { stateDir?: string; log?: Logger } = {}): Engine {
+export function openEngine(
+  opts: {
+    stateDir?: string;
+    log?: Logger;
+    /** Wraps the store every part records through (the daemon's live events observe it). */
+    wrapStore?: (store: RunStore) => RunStore;
+  } = {},
+): Engine {
   const stateDir = opts.stateDir ?? defaultStateDir();
   const log = opts.log ?? createLogger();
-  const store = new SqliteRunStore(join(stateDir, 'driftless.db'));
+  const sqlite = new SqliteRunStore(join(stateDir, 'driftless.db'));
+  const store = opts.wrapStore ? opts.wrapStore(sqlite) : sqlite;
   const runner = new PulumiStackRunner(log);
   const reconciler = new Reconciler({ store, runner, log });
   return { stateDir, log, store, runner, reconciler, close: () => store.close() };

@@ -3,3 +3,4 @@
 export * from './error-kind.js';
 export * from './records.js';
 export * from './plugins.js';
+export * from './environment-status.js';

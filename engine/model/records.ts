@@ -6,7 +6,7 @@ import type { ErrorKind } from './error-kind.js';
 export type Operation = 'preview' | 'up' | 'destroy' | 'refresh' | 'drift' | 'remediate';
 
 /** What started a run. */
-export type Trigger = 'cli' | 'commit' | 'schedule' | 'webhook' | 'startup';
+export type Trigger = 'cli' | 'commit' | 'schedule' | 'webhook' | 'startup' | 'retry';
 
 /** How a run ended. */
 export type RunResult = 'succeeded' | 'failed' | 'skipped' | 'blocked';
@@ -101,6 +101,8 @@ export interface RunQuery {
   stack?: string;
   revision?: string;
   limit?: number;
+  /** Only runs with a smaller id (paging: the id of the last run of the previous page). */
+  before?: number;
 }
 
 /** One drift check of one stack, as kept in history (the report is a DriftReport). */

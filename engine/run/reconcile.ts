@@ -1,32 +1,29 @@
 import type { Logger } from '../log/logger.js';
 import { decideStack, describeDecision, type DesiredStack, type StackDecision } from '../plan/decide.js';
 import { planEnvironment, type EnvironmentPlan } from '../plan/plan-environment.js';
-import type { ChangeCounts, ErrorKind, LockOwner, RecordedOutputs, StackStatus, Trigger } from '../model/index.js';
+import type { CommitAudit, LockOwner, RecordedOutputs, Trigger } from '../model/index.js';
 import type { RunStore } from '../store/run-store.js';
-import { isRetryable } from '../model/index.js';
-import type { OperationOutcome, ResourceStep, StackRunner, StackTarget } from './stack-runner.js';
+import type { StackRunner, StackTarget } from './stack-runner.js';
 import { hasChanges } from './stack-runner.js';
-import { StackMutex } from './stack-mutex.js';
-import { recordOf, recordOperation } from './record-operation.js';
+import { type Clock, systemClock } from './clock.js';
+import { StackLocks } from './stack-locks.js';
+import { StackApplier, toStackOutcome, unchangedOutcome, type StackOutcome } from './stack-applier.js';
+
+export { systemClock, type Clock } from './clock.js';
+export type { StackOutcome } from './stack-applier.js';
 
 /** A stack the reconciler may act on. */
 export interface ReconcileStack {
   desired: DesiredStack;
   /** Binds the template program to its params, the revision and its dependencies' outputs. */
   target(dependencyOutputs: Record<string, RecordedOutputs>): StackTarget;
+  /**
+   * What is known to fail before Pulumi starts (an unset variable the template reads, an
+   * output a dependency has not recorded), as a message placed in the YAML; undefined when
+   * nothing is. A stack with a message fails as `invalid` and starts no Pulumi.
+   */
+  preflight?(dependencyOutputs: Record<string, RecordedOutputs>): string | undefined;
 }
-
-/** Injected effects: time and waiting, so retries are testable without real delays. */
-export interface Clock {
-  now(): Date;
-  sleep(ms: number): Promise<void>;
-}
-
-/** The real clock. */
-export const systemClock: Clock = {
-  now: () => new Date(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-};
 
 /** One reconcile of one environment at one revision. */
 export interface ReconcileRequest {
@@ -47,20 +44,8 @@ export interface ReconcileRequest {
   /** Refresh before preview/up, so drift is reverted too. */
   refresh?: boolean;
   signal?: AbortSignal;
-}
-
-/** What happened to one stack. */
-export interface StackOutcome {
-  stack: string;
-  outcome: 'applied' | 'previewed' | 'unchanged' | 'failed' | 'blocked' | 'destroyed' | 'orphaned';
-  reason: string;
-  changes: ChangeCounts;
-  steps: ResourceStep[];
-  durationMs: number;
-  errorKind?: ErrorKind;
-  error?: string;
-  /** Number of attempts made (retries of transient failures included). */
-  attempts: number;
+  /** Author, committer and signer of the revision, recorded with each run. */
+  audit?: CommitAudit | undefined;
 }
 
 /** The result of a reconcile. */
@@ -96,19 +81,26 @@ export interface ReconcilerDeps {
 }
 
 /**
- * The reconcile loop: plan (pure) → run in dependency order → record. Unchanged stacks
+ * The reconcile loop: plan (pure) → run in dependency order → apply through the
+ * {@link StackApplier} (lock, decide again, run, record, save status). Unchanged stacks
  * start no Pulumi; a failing stack blocks its dependents but not its siblings.
  */
 export class Reconciler {
-  private readonly clock: Clock;
-  private readonly mutex = new StackMutex();
-  private readonly retries: { attempts: number; baseDelayMs: number };
-  private readonly lockWaitMs: number;
+  /** The stack locks every operation of this process shares (drift checks included). */
+  readonly locks: StackLocks;
+  /** The one path that applies or destroys a stack and writes its status (drift remediation included). */
+  readonly applier: StackApplier;
 
   constructor(private readonly deps: ReconcilerDeps) {
-    this.clock = deps.clock ?? systemClock;
-    this.retries = deps.retries ?? { attempts: 3, baseDelayMs: 2000 };
-    this.lockWaitMs = deps.lockWaitMs ?? 15 * 60_000;
+    const clock: Clock = deps.clock ?? systemClock;
+    this.locks = new StackLocks({ store: deps.store, clock, ...(deps.lockWaitMs !== undefined ? { lockWaitMs: deps.lockWaitMs } : {}) });
+    this.applier = new StackApplier({
+      store: deps.store,
+      runner: deps.runner,
+      locks: this.locks,
+      clock,
+      ...(deps.retries ? { retries: deps.retries } : {}),
+    });
   }
 
   /** Plans without running anything. */
@@ -148,41 +140,49 @@ export class Reconciler {
       const decide = () => decideStack(s.desired, this.deps.store.getStatus(req.environment, s.desired.name), depOutputs());
       const first = decide();
       if (first.action === 'skip') {
-        outcomes.set(s.desired.name, unchanged(s.desired.name, 'unchanged'));
+        outcomes.set(s.desired.name, unchangedOutcome(s.desired.name, 'unchanged'));
+        return;
+      }
+      const problem = s.preflight?.(depOutputs());
+      if (problem !== undefined) {
+        log.error({ stack: s.desired.name, kind: 'invalid', err: problem }, `${s.desired.name}: not started: ${problem}`);
+        outcomes.set(s.desired.name, {
+          ...unchangedOutcome(s.desired.name, describeDecision(first)),
+          outcome: 'failed',
+          errorKind: 'invalid',
+          error: problem,
+        });
         return;
       }
       if (req.operation === 'preview') {
         pulumiOperations++;
         const outcome = await this.deps.runner.preview(s.target(depOutputs()), this.opOptions(req));
-        outcomes.set(s.desired.name, this.toOutcome(s.desired.name, 'previewed', describeDecision(first), outcome, 1));
+        outcomes.set(s.desired.name, toStackOutcome(s.desired.name, 'previewed', describeDecision(first), outcome, 1));
         return;
       }
-      const result = await this.withStackLock(req, s.desired.name, log, async () => {
-        // Decide again under the lock: another process may have applied it meanwhile.
-        const decision = decide();
-        if (decision.action !== 'apply') return unchanged(s.desired.name, 'unchanged (applied by another run)');
-        const { outcome, attempts } = await this.withRetries(log.child({ stack: s.desired.name }), () => {
-          pulumiOperations++;
-          return this.deps.runner.up(s.target(depOutputs()), this.opOptions(req));
-        });
-        this.record(req, s.desired.name, 'up', describeDecision(decision), outcome);
-        if (outcome.ok) {
-          freshOutputs.set(s.desired.name, outcome.outputs);
-          this.deps.store.saveStatus(appliedStatus(req, s.desired.name, decision, outcome.outputs, this.clock.now()));
-        } else {
-          const prev = this.deps.store.getStatus(req.environment, s.desired.name);
-          this.deps.store.saveStatus({
-            environment: req.environment,
-            stack: s.desired.name,
-            applied: prev?.applied,
-            lastResult: 'failed',
-            lastRevision: req.revision,
-            lastError: outcome.message,
-          });
-        }
-        return this.toOutcome(s.desired.name, outcome.ok ? 'applied' : 'failed', describeDecision(decision), outcome, attempts);
-      });
-      outcomes.set(s.desired.name, result);
+      const applied = await this.applier.apply(
+        {
+          environment: req.environment,
+          revision: req.revision,
+          trigger: req.trigger,
+          audit: req.audit,
+          stack: s.desired.name,
+          kind: 'up',
+          // Decided again under the lock: another process may have applied it meanwhile.
+          decide: () => {
+            const decision = decide();
+            return decision.action === 'apply'
+              ? { run: true, reason: describeDecision(decision), fingerprint: decision.fingerprint }
+              : { run: false, reason: 'unchanged (applied by another run)' };
+          },
+          target: () => s.target(depOutputs()),
+          options: this.opOptions(req),
+          onAttempt: () => void pulumiOperations++,
+        },
+        log,
+      );
+      if (applied.operation?.ok) freshOutputs.set(s.desired.name, applied.operation.outputs);
+      outcomes.set(s.desired.name, applied.stack);
     };
 
     await runInDependencyOrder(stacks, req.parallelism, async (s) => {
@@ -194,7 +194,7 @@ export class Reconciler {
         const message = e instanceof Error ? e.message : String(e);
         log.error({ stack: s.desired.name, err: message }, `internal error on ${s.desired.name}`);
         outcomes.set(s.desired.name, {
-          ...unchanged(s.desired.name, 'internal error'),
+          ...unchangedOutcome(s.desired.name, 'internal error'),
           outcome: 'failed',
           errorKind: 'internal',
           error: message,
@@ -226,14 +226,7 @@ export class Reconciler {
     signal?: AbortSignal;
   }): Promise<StackOutcome> {
     const log = this.deps.log.child({ environment: req.environment, stack: req.stack, operation: 'destroy' });
-    return this.withStackLock(req, req.stack, log, async () => {
-      const { outcome, attempts } = await this.withRetries(log, () =>
-        this.deps.runner.destroy(req.target, req.signal ? { signal: req.signal } : {}),
-      );
-      this.record(req, req.stack, 'destroy', 'requested', outcome);
-      if (outcome.ok) this.deps.store.deleteStatus(req.environment, req.stack);
-      return this.toOutcome(req.stack, outcome.ok ? 'destroyed' : 'failed', 'requested', outcome, attempts);
-    });
+    return this.applier.destroy(req, log);
   }
 
   private selected(req: ReconcileRequest): ReconcileStack[] {
@@ -251,7 +244,7 @@ export class Reconciler {
         `stack ${name} was removed from Git but still exists; set spec.prune: true on the environment to destroy it`,
       );
       return {
-        ...unchanged(
+        ...unchangedOutcome(
           name,
           action === 'report' ? 'removed from Git; pruning is off, nothing destroyed' : 'removed from Git; up would destroy it',
         ),
@@ -268,127 +261,20 @@ export class Reconciler {
     });
   }
 
-  /**
-   * Runs fn holding the in-process mutex and the cross-process lock of one stack,
-   * waiting for another holder up to the lock wait. A stale lock of a dead process is
-   * cleared (and logged); a live holder that outlasts the wait yields `locked`.
-   */
-  async exclusive<T>(
+  /** {@link StackLocks.exclusive} of this reconciler's locks (kept for callers that hold a Reconciler). */
+  exclusive<T>(
     environment: string,
     stack: string,
     purpose: string,
     log: Logger,
     fn: () => Promise<T>,
   ): Promise<{ ok: true; value: T } | { ok: false; heldBy: LockOwner }> {
-    return this.mutex.run(`${environment}/${stack}`, async () => {
-      const deadline = this.clock.now().getTime() + this.lockWaitMs;
-      let waited = false;
-      for (;;) {
-        const attempt = this.deps.store.tryLock(environment, stack, purpose);
-        if (attempt.acquired) {
-          if (attempt.clearedStale) {
-            log.warn(
-              { stack, staleHolder: attempt.clearedStale },
-              `cleared a stale lock on ${stack} left by pid ${attempt.clearedStale.pid}, which is no longer running`,
-            );
-          }
-          break;
-        }
-        if (this.clock.now().getTime() > deadline) return { ok: false as const, heldBy: attempt.heldBy };
-        if (!waited)
-          log.info(
-            { stack, heldBy: attempt.heldBy },
-            `waiting for the lock on ${stack} (held by pid ${attempt.heldBy.pid}: ${attempt.heldBy.purpose})`,
-          );
-        waited = true;
-        await this.clock.sleep(500);
-      }
-      try {
-        return { ok: true as const, value: await fn() };
-      } finally {
-        this.deps.store.unlock(environment, stack);
-      }
-    });
-  }
-
-  /** {@link exclusive} for operations that end in a StackOutcome: a lock timeout is a `locked` failure. */
-  private async withStackLock(
-    req: { environment: string },
-    stack: string,
-    log: Logger,
-    fn: () => Promise<StackOutcome>,
-  ): Promise<StackOutcome> {
-    const r = await this.exclusive(req.environment, stack, 'up', log, fn);
-    if (r.ok) return r.value;
-    const h = r.heldBy;
-    return {
-      ...unchanged(stack, `locked by pid ${h.pid} on ${h.host} since ${h.acquiredAt}`),
-      outcome: 'failed',
-      errorKind: 'locked',
-      error: `stack ${stack} is locked by pid ${h.pid} on ${h.host} (${h.purpose}) since ${h.acquiredAt}`,
-    };
-  }
-
-  private async withRetries(log: Logger, op: () => Promise<OperationOutcome>): Promise<{ outcome: OperationOutcome; attempts: number }> {
-    for (let attempt = 1; ; attempt++) {
-      const outcome = await op();
-      if (outcome.ok || !isRetryable(outcome.kind) || attempt >= this.retries.attempts) return { outcome, attempts: attempt };
-      const delay = this.retries.baseDelayMs * 2 ** (attempt - 1) * (0.75 + Math.random() * 0.5);
-      log.warn({ kind: outcome.kind, attempt, delayMs: Math.round(delay) }, `retrying after a ${outcome.kind} failure`);
-      await this.clock.sleep(delay);
-    }
-  }
-
-  private record(
-    req: { environment: string; revision: string; trigger: Trigger },
-    stack: string,
-    operation: 'up' | 'destroy',
-    reason: string,
-    outcome: OperationOutcome,
-  ): void {
-    recordOperation(this.deps.store, this.clock.now(), req, stack, operation, reason, recordOf(outcome));
-  }
-
-  private toOutcome(stack: string, kind: StackOutcome['outcome'], reason: string, o: OperationOutcome, attempts: number): StackOutcome {
-    return o.ok
-      ? { stack, outcome: kind, reason, changes: o.changes, steps: o.steps, durationMs: o.durationMs, attempts }
-      : {
-          stack,
-          outcome: 'failed',
-          reason,
-          changes: {},
-          steps: [],
-          durationMs: o.durationMs,
-          errorKind: o.kind,
-          error: o.message,
-          attempts,
-        };
+    return this.locks.exclusive(environment, stack, purpose, log, fn);
   }
 
   private blocked(stack: string, d: StackDecision): StackOutcome {
-    return { ...unchanged(stack, describeDecision(d)), outcome: 'blocked' };
+    return { ...unchangedOutcome(stack, describeDecision(d)), outcome: 'blocked' };
   }
-}
-
-function unchanged(stack: string, reason: string): StackOutcome {
-  return { stack, outcome: 'unchanged', reason, changes: {}, steps: [], durationMs: 0, attempts: 0 };
-}
-
-function appliedStatus(
-  req: { environment: string; revision: string },
-  stack: string,
-  decision: Extract<StackDecision, { action: 'apply' }>,
-  outputs: RecordedOutputs,
-  now: Date,
-): StackStatus {
-  return {
-    environment: req.environment,
-    stack,
-    applied: { ...decision.fingerprint, revision: req.revision, outputs, at: now.toISOString() },
-    lastResult: 'succeeded',
-    lastRevision: req.revision,
-    lastError: undefined,
-  };
 }
 
 /**

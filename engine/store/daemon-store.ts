@@ -2,6 +2,16 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import type { ValidationMessage } from '../load/index.js';
+import type { EnvironmentStatus } from '../model/index.js';
+
+/** One EnvironmentStatus per environment (engine/daemon/environment-status.ts writes it); additive. */
+const STATUS_SCHEMA = `
+CREATE TABLE IF NOT EXISTS daemon_environment_status (
+  environment TEXT PRIMARY KEY,
+  status TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+`;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS daemon_revisions (
@@ -19,7 +29,8 @@ CREATE TABLE IF NOT EXISTS daemon_environments (
   revision TEXT NOT NULL,
   valid INTEGER NOT NULL,
   messages TEXT NOT NULL,
-  updated_at TEXT NOT NULL
+  updated_at TEXT NOT NULL,
+  trust TEXT
 );
 CREATE TABLE IF NOT EXISTS daemon_reports (
   branch TEXT PRIMARY KEY,
@@ -55,6 +66,17 @@ export interface EnvironmentRecord {
   /** Validation messages at that revision (paths relative to the repository). */
   messages: ValidationMessage[];
   updatedAt: string;
+  /** The signature verdict on that revision, when the daemon checked it. */
+  trust?: EnvironmentTrust | undefined;
+}
+
+/** A deploy head's verdict as the API shows it. */
+export interface EnvironmentTrust {
+  trusted: boolean;
+  reason: string;
+  /** The commit that decided: the head, or in range mode the first untrusted commit since the last applied one. */
+  revision: string;
+  signer?: { principal: string; fingerprint: string; format: string } | undefined;
 }
 
 /** The preview report of one branch. */
@@ -88,6 +110,9 @@ export class DaemonStore {
     });
     this.db.exec('PRAGMA journal_mode = WAL');
     this.db.exec(SCHEMA);
+    this.db.exec(STATUS_SCHEMA);
+    const columns = (this.db.prepare('PRAGMA table_info(daemon_environments)').all() as { name: string }[]).map((c) => c.name);
+    if (!columns.includes('trust')) this.db.exec('ALTER TABLE daemon_environments ADD COLUMN trust TEXT');
   }
 
   getRevision(environment: string, branch: string): RevisionRecord | undefined {
@@ -138,6 +163,7 @@ export class DaemonStore {
       valid: number;
       messages: string;
       updated_at: string;
+      trust: string | null;
     }[];
     return rows.map((r) => ({
       environment: r.environment,
@@ -146,18 +172,27 @@ export class DaemonStore {
       valid: r.valid === 1,
       messages: JSON.parse(r.messages) as ValidationMessage[],
       updatedAt: r.updated_at,
+      ...(r.trust ? { trust: JSON.parse(r.trust) as EnvironmentTrust } : {}),
     }));
   }
 
   saveEnvironment(e: EnvironmentRecord): void {
     this.db
       .prepare(
-        `INSERT INTO daemon_environments (environment, deploy_branch, revision, valid, messages, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?)
+        `INSERT INTO daemon_environments (environment, deploy_branch, revision, valid, messages, updated_at, trust)
+         VALUES (?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (environment) DO UPDATE SET deploy_branch = excluded.deploy_branch, revision = excluded.revision,
-           valid = excluded.valid, messages = excluded.messages, updated_at = excluded.updated_at`,
+           valid = excluded.valid, messages = excluded.messages, updated_at = excluded.updated_at, trust = excluded.trust`,
       )
-      .run(e.environment, e.deployBranch, e.revision, e.valid ? 1 : 0, JSON.stringify(e.messages), e.updatedAt);
+      .run(
+        e.environment,
+        e.deployBranch,
+        e.revision,
+        e.valid ? 1 : 0,
+        JSON.stringify(e.messages),
+        e.updatedAt,
+        e.trust ? JSON.stringify(e.trust) : null,
+      );
   }
 
   getReport(branch: string): BranchReportRecord | undefined {
@@ -193,6 +228,29 @@ export class DaemonStore {
 
   deleteReport(branch: string): void {
     this.db.prepare('DELETE FROM daemon_reports WHERE branch = ?').run(branch);
+  }
+
+  /** The persisted status of an environment (see engine/model/environment-status.ts). */
+  getStatus(environment: string): EnvironmentStatus | undefined {
+    const r = this.db.prepare('SELECT status FROM daemon_environment_status WHERE environment = ?').get(environment) as
+      | { status: string }
+      | undefined;
+    return r ? (JSON.parse(r.status) as EnvironmentStatus) : undefined;
+  }
+
+  listStatuses(): EnvironmentStatus[] {
+    const rows = this.db.prepare('SELECT status FROM daemon_environment_status ORDER BY environment').all() as { status: string }[];
+    return rows.map((r) => JSON.parse(r.status) as EnvironmentStatus);
+  }
+
+  /** Only engine/daemon/environment-status.ts (markEnvironmentStatus) calls this. */
+  saveStatus(s: EnvironmentStatus): void {
+    this.db
+      .prepare(
+        `INSERT INTO daemon_environment_status (environment, status, updated_at) VALUES (?, ?, ?)
+         ON CONFLICT (environment) DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at`,
+      )
+      .run(s.environment, JSON.stringify(s), s.updatedAt);
   }
 
   close(): void {

@@ -15,7 +15,7 @@ export interface RunStore {
   tryLock(environment: string, stack: string, purpose: string): LockAttempt;
   unlock(environment: string, stack: string): void;
   recordDrift(record: Omit<DriftRecord, 'id'>): DriftRecord;
-  listDrift(query?: { environment?: string; stack?: string; limit?: number }): DriftRecord[];
+  listDrift(query?: { environment?: string; stack?: string; limit?: number; before?: number }): DriftRecord[];
   getAlert(key: string): AlertState | undefined;
   setAlert(state: AlertState): void;
   clearAlert(key: string): void;

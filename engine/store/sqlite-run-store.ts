@@ -221,6 +221,10 @@ export class SqliteRunStore implements RunStore {
         params[key] = value;
       }
     }
+    if (query.before !== undefined) {
+      where.push('id < @before');
+      params.before = query.before;
+    }
     const sql = `SELECT * FROM runs ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY id DESC LIMIT @limit`;
     // node:sqlite types rows as Record<string, SQLOutputValue>, which TS will not narrow to an interface directly.
     return (this.db.prepare(sql).all(params) as unknown as RunRow[]).map(toRecord);
@@ -299,7 +303,7 @@ export class SqliteRunStore implements RunStore {
     return { ...record, id: Number(info.lastInsertRowid) };
   }
 
-  listDrift(query: { environment?: string; stack?: string; limit?: number } = {}): DriftRecord[] {
+  listDrift(query: { environment?: string; stack?: string; limit?: number; before?: number } = {}): DriftRecord[] {
     const where: string[] = [];
     const params: Record<string, string | number> = { limit: query.limit ?? 100 };
     if (query.environment !== undefined) {
@@ -309,6 +313,10 @@ export class SqliteRunStore implements RunStore {
     if (query.stack !== undefined) {
       where.push('stack = @stack');
       params.stack = query.stack;
+    }
+    if (query.before !== undefined) {
+      where.push('id < @before');
+      params.before = query.before;
     }
     const rows = this.db
       .prepare(`SELECT * FROM drift ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY id DESC LIMIT @limit`)

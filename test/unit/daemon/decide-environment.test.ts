@@ -68,3 +68,19 @@ describe('change bases and deploy branches', () => {
     expect(folderChanged(['infra/envs/dev/q.yaml'], 'infra/envs/', 'dev')).toBe(true);
   });
 });
+
+describe('decideEnvironment: retries', () => {
+  it.each([
+    ['a failed commit whose retry is due is reconciled again', at({ lastAttempted: 'c2', retryDue: true }), 'reconcile'],
+    ['a failed commit before its retry is due is skipped', at({ lastAttempted: 'c2', retryDue: false, failing: true }), 'skip'],
+    [
+      'an invalid commit is never retried (it is rejected again only if due, which it never is)',
+      at({ lastAttempted: 'c2', valid: false }),
+      'skip',
+    ],
+    ['a due retry of an untrusted head is refused', at({ lastAttempted: 'c2', retryDue: true, trusted: false }), 'reject'],
+    ['a head equal to the last good one while failing (a revert) is applied', at({ changed: false, failing: true }), 'reconcile'],
+  ])('%s', (_name, input, kind) => {
+    expect(decideEnvironment(input).kind).toBe(kind);
+  });
+});
