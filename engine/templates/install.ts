@@ -190,7 +190,9 @@ function resolvePlugins(
     for (const p of t.definition.plugins) {
       const key = `${p.name}@${p.version}`;
       const entry = needed.get(key) ?? { ...p, templates: [] };
-      entry.templates.push(t.origin.kind === 'builtin' ? t.definition.name : `${t.definition.name} (package ${t.origin.package}@${t.origin.packageVersion})`);
+      entry.templates.push(
+        t.origin.kind === 'builtin' ? t.definition.name : `${t.definition.name} (package ${t.origin.package}@${t.origin.packageVersion})`,
+      );
       needed.set(key, entry);
     }
   const plugins: InstalledPlugin[] = [bundledPlugin];

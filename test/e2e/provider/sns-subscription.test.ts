@@ -94,7 +94,8 @@ conformanceSuite({
           endpoint: `arn:aws:sqs:us-east-1:000000000000:${prefix}-missing`,
         });
       },
-      message: /SNS Subscribe failed \[driftless-aws:kind=not-found code=NotFoundException\]: Topic does not exist \(the resource does not exist\)/,
+      message:
+        /SNS Subscribe failed \[driftless-aws:kind=not-found code=NotFoundException\]: Topic does not exist \(the resource does not exist\)/,
     },
   ],
 });
