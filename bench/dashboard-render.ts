@@ -168,7 +168,7 @@ export async function printDashboardRender(count = 500, iterations = 5): Promise
   const r = await benchDashboardRender(count, iterations);
   const s = [...r.runs].sort((a, b) => a - b);
   const median = s[Math.floor(s.length / 2)] ?? Number.NaN;
-  console.log(`(c) dashboard graph view of a ${r.stacks}-stack environment in headless chromium (performance.now in the page)`);
+  console.log(`(e) dashboard graph view of a ${r.stacks}-stack environment in headless chromium (performance.now in the page)`);
   console.log(
     `    data to first painted frame                          median ${median.toFixed(0).padStart(7)} ms   (min ${(s[0] ?? 0).toFixed(0)}, max ${(s[s.length - 1] ?? 0).toFixed(0)}, n=${s.length})`,
   );

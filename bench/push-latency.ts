@@ -68,7 +68,11 @@ export async function benchPushLatency(endpoint: string, sweepStacks: number, it
       env: { ...process.env, DRIFTLESS_GITHUB_WEBHOOK_SECRET: SECRET },
     },
   );
-  const runs = async (q: string) => (await (await fetch(`${daemon.url}/api/runs?${q}`)).json()) as RunRecord[];
+  const runs = async (q: string): Promise<RunRecord[]> => {
+    const res = await fetch(`${daemon.url}/api/runs?${q}`);
+    if (!res.ok) throw new Error(`GET /api/runs?${q} answered ${res.status}: ${await res.text()}`);
+    return (await res.json()) as RunRecord[];
+  };
   const until = async <T>(check: () => Promise<T | undefined>, ms: number): Promise<T> => {
     const deadline = Date.now() + ms;
     for (;;) {
@@ -103,7 +107,7 @@ export async function benchPushLatency(endpoint: string, sweepStacks: number, it
   try {
     await until(
       async () =>
-        (await runs(`environment=${sweep}&limit=1000`)).filter((r) => r.result === 'succeeded').length >= sweepStacks ? true : undefined,
+        (await runs(`environment=${sweep}&limit=500`)).filter((r) => r.result === 'succeeded').length >= sweepStacks ? true : undefined,
       600_000,
     );
     await daemon.daemon.idle();

@@ -4,7 +4,7 @@ import type { TemplateInstallation } from '../templates/install.js';
 import { formatMessage, loadEnvironments, type LoadedEnvironment, type ValidationMessage } from '../load/index.js';
 import type { Logger } from '../log/logger.js';
 import type { DaemonMetrics } from '../metrics/daemon-metrics.js';
-import type { Notifier } from '../notify/notifier.js';
+import type { Notification, Notifier } from '../notify/notifier.js';
 import { formatCounts } from '../report/format-reconcile.js';
 import { reconcileEnvironment } from '../run/reconcile-environment.js';
 import { resultFailed, systemClock, type Clock, type ReconcileResult, type Reconciler } from '../run/reconcile.js';
@@ -633,42 +633,18 @@ export class Daemon {
     messages: ValidationMessage[],
     trigger: SyncTrigger,
   ): Promise<void> {
-    const now = this.clock.now().toISOString();
     const errors = messages.filter((m) => m.severity === 'error').map(formatMessage);
     this.deps.log.error(
       { environment, revision: commit.revision, author: commit.author, errors },
       `commit ${commit.revision.slice(0, 12)} on ${branch} is invalid for ${environment}; nothing was applied:\n${errors.join('\n')}`,
     );
-    this.deps.runs.recordRun({
-      environment,
-      // The whole environment was refused, before any stack was considered.
-      stack: '*',
-      revision: commit.revision,
-      trigger: this.trigger(trigger),
-      operation: 'up',
-      result: 'failed',
-      changes: {},
-      durationMs: 0,
-      errorKind: 'invalid',
-      error: errors.join('\n'),
-      reason: 'invalid commit: nothing applied',
-      startedAt: now,
-      finishedAt: now,
-      author: commit.author,
-      committer: commit.committer,
-    });
-    this.deps.daemonStore.recordAttempt(environment, branch, commit.revision, 'rejected', this.clock.now());
-    this.deps.metrics.reconciles.inc({ operation: 'up', result: 'rejected' });
-    this.deps.metrics.failures.inc({ environment, kind: 'invalid' });
-    const notifier = this.deps.notifierFor(this.lastGood.get(environment)?.environment);
-    await notifier.notify(rejectionNotification(environment, commit.revision, commit.author, messages, this.clock.now()));
     const first = errors[0] ?? 'invalid';
-    const message = errors.length > 1 ? `${first} (and ${errors.length - 1} more)` : first;
-    await this.notifyAlerts(
-      environment,
-      commit,
-      this.mark(environment, { kind: 'rejected', revision: commit.revision, reason: 'invalid', message }),
-    );
+    await this.recordRejection(environment, branch, commit, trigger, {
+      kind: 'invalid',
+      error: errors.join('\n'),
+      message: errors.length > 1 ? `${first} (and ${errors.length - 1} more)` : first,
+      notification: (at) => rejectionNotification(environment, commit.revision, commit.author, messages, at),
+    });
   }
 
   /** Refuses a deploy commit not signed by a trusted key: logged, recorded as a failed run, notified. The last good state stays. */
@@ -679,15 +655,36 @@ export class Daemon {
     verdict: TrustVerdict,
     trigger: SyncTrigger,
   ): Promise<void> {
-    const now = this.clock.now().toISOString();
     const decided = verdict.failed ?? verdict.head;
     const why = describeVerification(decided);
     this.deps.log.error(
       { environment, revision: commit.revision, author: commit.author, committer: commit.committer, trust: environmentTrust(verdict) },
       `commit ${commit.revision.slice(0, 12)} on ${branch} is untrusted for ${environment} (${verdict.mode}); nothing was applied: ${why}`,
     );
+    await this.recordRejection(environment, branch, commit, trigger, {
+      kind: 'untrusted',
+      error: why,
+      message: why,
+      notification: (at) => untrustedNotification(environment, verdict, { author: commit.author, committer: commit.committer }, at),
+    });
+  }
+
+  /**
+   * What refusing a deploy commit (invalid or untrusted) records and sends once it is
+   * logged: a failed run for the whole environment, a rejected attempt, the metrics, the
+   * notification (built by `rejection.notification`) and the status alerts.
+   */
+  private async recordRejection(
+    environment: string,
+    branch: string,
+    commit: CommitInfo,
+    trigger: SyncTrigger,
+    rejection: { kind: 'invalid' | 'untrusted'; error: string; message: string; notification: (at: Date) => Notification },
+  ): Promise<void> {
+    const now = this.clock.now().toISOString();
     this.deps.runs.recordRun({
       environment,
+      // The whole environment was refused, before any stack was considered.
       stack: '*',
       revision: commit.revision,
       trigger: this.trigger(trigger),
@@ -695,9 +692,9 @@ export class Daemon {
       result: 'failed',
       changes: {},
       durationMs: 0,
-      errorKind: 'untrusted',
-      error: why,
-      reason: 'untrusted commit: nothing applied',
+      errorKind: rejection.kind,
+      error: rejection.error,
+      reason: `${rejection.kind} commit: nothing applied`,
       startedAt: now,
       finishedAt: now,
       author: commit.author,
@@ -705,15 +702,13 @@ export class Daemon {
     });
     this.deps.daemonStore.recordAttempt(environment, branch, commit.revision, 'rejected', this.clock.now());
     this.deps.metrics.reconciles.inc({ operation: 'up', result: 'rejected' });
-    this.deps.metrics.failures.inc({ environment, kind: 'untrusted' });
+    this.deps.metrics.failures.inc({ environment, kind: rejection.kind });
     const notifier = this.deps.notifierFor(this.lastGood.get(environment)?.environment);
-    await notifier.notify(
-      untrustedNotification(environment, verdict, { author: commit.author, committer: commit.committer }, this.clock.now()),
-    );
+    await notifier.notify(rejection.notification(this.clock.now()));
     await this.notifyAlerts(
       environment,
       commit,
-      this.mark(environment, { kind: 'rejected', revision: commit.revision, reason: 'untrusted', message: why }),
+      this.mark(environment, { kind: 'rejected', revision: commit.revision, reason: rejection.kind, message: rejection.message }),
     );
   }
 

@@ -1,6 +1,5 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
+import type { DatabaseSync } from 'node:sqlite';
+import { openSqlite } from './open-sqlite.js';
 import type { ValidationMessage } from '../load/index.js';
 import type { EnvironmentStatus } from '../model/index.js';
 
@@ -99,16 +98,7 @@ export class DaemonStore {
   private readonly db: DatabaseSync;
 
   constructor(file: string) {
-    mkdirSync(dirname(file), { recursive: true });
-    this.db = new DatabaseSync(file, {
-      // Sets busy_timeout (10 s) before the first statement, so switching to WAL below
-      // also waits for the run store's connection instead of failing.
-      timeout: 10_000,
-      // `@name` placeholders bound from `{ name }`; a stray key is a bug, so it throws.
-      allowBareNamedParameters: true,
-      allowUnknownNamedParameters: false,
-    });
-    this.db.exec('PRAGMA journal_mode = WAL');
+    this.db = openSqlite(file);
     this.db.exec(SCHEMA);
     this.db.exec(STATUS_SCHEMA);
     const columns = (this.db.prepare('PRAGMA table_info(daemon_environments)').all() as { name: string }[]).map((c) => c.name);

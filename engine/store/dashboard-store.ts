@@ -1,6 +1,5 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
+import type { DatabaseSync } from 'node:sqlite';
+import { openSqlite } from './open-sqlite.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS dashboard_graphs (
@@ -47,9 +46,7 @@ export class DashboardStore {
   private readonly db: DatabaseSync;
 
   constructor(file: string) {
-    mkdirSync(dirname(file), { recursive: true });
-    this.db = new DatabaseSync(file, { timeout: 10_000 });
-    this.db.exec('PRAGMA journal_mode = WAL');
+    this.db = openSqlite(file);
     this.db.exec(SCHEMA);
   }
 

@@ -1,6 +1,5 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
+import type { DatabaseSync } from 'node:sqlite';
+import { openSqlite } from './open-sqlite.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS forge_outbox (
@@ -36,9 +35,7 @@ export class ForgeOutbox {
   private readonly db: DatabaseSync;
 
   constructor(file: string) {
-    mkdirSync(dirname(file), { recursive: true });
-    this.db = new DatabaseSync(file, { timeout: 10_000 });
-    this.db.exec('PRAGMA journal_mode = WAL');
+    this.db = openSqlite(file);
     this.db.exec(SCHEMA);
   }
 

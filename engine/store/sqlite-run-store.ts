@@ -1,6 +1,5 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
+import type { DatabaseSync } from 'node:sqlite';
+import { openSqlite } from './open-sqlite.js';
 import { currentProcess, holderIsAlive } from '../util/process-identity.js';
 import type { AlertState, DriftRecord, LockAttempt, LockOwner, NewRunRecord, RunQuery, RunRecord, StackStatus } from '../model/index.js';
 import type { RunStore } from './run-store.js';
@@ -157,16 +156,7 @@ export class SqliteRunStore implements RunStore {
   private readonly db: DatabaseSync;
 
   constructor(file: string) {
-    mkdirSync(dirname(file), { recursive: true });
-    this.db = new DatabaseSync(file, {
-      // Sets busy_timeout (10 s) before the first statement, so switching to WAL below
-      // also waits for another process that has the file locked instead of failing.
-      timeout: 10_000,
-      // `@name` placeholders bound from `{ name }`; a stray key is a bug, so it throws.
-      allowBareNamedParameters: true,
-      allowUnknownNamedParameters: false,
-    });
-    this.db.exec('PRAGMA journal_mode = WAL');
+    this.db = openSqlite(file);
     this.db.exec('PRAGMA synchronous = NORMAL');
     this.db.exec(SCHEMA);
     this.migrate();

@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ListSubscriptionsByTopicCommand, SNSClient } from '@aws-sdk/client-sns';
@@ -8,26 +7,12 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { PreviewReport } from '../../../engine/daemon/preview-report.js';
 import type { RunRecord } from '../../../engine/model/index.js';
 import { SqliteRunStore } from '../../../engine/store/sqlite-run-store.js';
-import { projectRoot } from '../../../engine/toolchain/paths.js';
 import { awsTestConfig, uniqueName } from '../../support/aws.js';
 import { runDriftless } from '../../support/cli.js';
 import { EXAMPLE_PACKAGE, installExamplePackage } from '../../support/template-package.js';
 import { tempDir } from '../../support/temp.js';
 import { environmentYaml, TestRepo, waitFor } from './git-repo.js';
-
-/** The built daemon as its own process, started with `--config`, its JSON logs collected. */
-function startDaemonProcess(cwd: string, configFile: string) {
-  let logs = '';
-  const child: ChildProcess = spawn(process.execPath, [join(projectRoot, 'bin', 'driftless-cli.js'), 'daemon', '--config', configFile], {
-    cwd,
-    env: { ...process.env, DRIFTLESS_LOG_LEVEL: 'info', DRIFTLESS_LOG_FORMAT: 'json' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout?.on('data', (c: Buffer) => (logs += c.toString()));
-  child.stderr?.on('data', (c: Buffer) => (logs += c.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, logs: () => logs, exited };
-}
+import { startDaemonProcess } from '../../support/daemon-process.js';
 
 const workerYaml = (maxReceiveCount: number): string =>
   `apiVersion: driftless/v1\nkind: Stack\nmetadata: { name: worker }\nspec:\n  template: acme/worker\n  dependsOn: [events]\n  params:\n    topic: { fromStack: events, output: arn }\n    maxReceiveCount: ${maxReceiveCount}\n    config: { LOG_LEVEL: info }\n`;

@@ -1,10 +1,8 @@
 import { join } from 'node:path';
-import { DeleteQueueCommand, GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { DaemonConfig } from '../../../engine/config/daemon-config.js';
-import { startDaemon, type RunningDaemon } from '../../../engine/daemon/main.js';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningDaemon } from '../../../engine/daemon/main.js';
 import type { PreviewReport } from '../../../engine/daemon/preview-report.js';
-import { createLogger } from '../../../engine/log/logger.js';
 import type { RunRecord } from '../../../engine/model/index.js';
 import type { EnvironmentRecord } from '../../../engine/store/daemon-store.js';
 import { awsTestConfig, uniqueName } from '../../support/aws.js';
@@ -12,6 +10,7 @@ import { runDriftless } from '../../support/cli.js';
 import { tempDir } from '../../support/temp.js';
 import { webhookReceiver } from '../../support/webhook-receiver.js';
 import { environmentYaml, queueYaml, TestRepo, waitFor } from './git-repo.js';
+import { deleteQueueIfAny, queueVisibilityTimeout, startInProcessDaemon } from '../../support/in-process-daemon.js';
 
 describe('driftless daemon on a real Git repository and LocalStack', () => {
   const root = tempDir('daemon');
@@ -28,15 +27,7 @@ describe('driftless daemon on a real Git repository and LocalStack', () => {
     return { status: res.status, body: (res.headers.get('content-type')?.includes('json') ? await res.json() : await res.text()) as T };
   };
   const runsAt = async (revision: string) => (await api<RunRecord[]>(`/api/runs?revision=${revision}`)).body;
-  const visibility = async (): Promise<string | undefined> => {
-    try {
-      const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: `${env}-jobs` }));
-      const attrs = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['VisibilityTimeout'] }));
-      return attrs.Attributes?.VisibilityTimeout;
-    } catch {
-      return undefined;
-    }
-  };
+  const visibility = () => queueVisibilityTimeout(sqs, `${env}-jobs`);
 
   beforeAll(async () => {
     hook = await webhookReceiver();
@@ -45,26 +36,13 @@ describe('driftless daemon on a real Git repository and LocalStack', () => {
       environmentYaml(env, `  notifications:\n    - type: webhook\n      url: ${hook.url}\n`),
     );
     commits.base = repo.commit('environment without stacks');
-    const config = DaemonConfig.parse({
-      source: { repository: repo.dir, pollIntervalSeconds: 1 },
-      stateDir,
-      backendBaseDir: root,
-      awsEndpoint: inject('awsEndpoint'),
-      http: { port: 0 },
-    });
-    daemon = await startDaemon(config, { log: createLogger({ level: 'warn', pretty: false }) });
-    await waitFor('readiness', async () => (await api('/readyz')).status === 200);
+    daemon = await startInProcessDaemon(repo.dir, stateDir, root);
   });
 
   afterAll(async () => {
     await daemon?.stop('test finished');
     hook?.server.close();
-    try {
-      const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: `${env}-jobs` }));
-      await sqs.send(new DeleteQueueCommand({ QueueUrl }));
-    } catch {
-      // the queue was never created: nothing to clean
-    }
+    await deleteQueueIfAny(sqs, `${env}-jobs`);
   });
 
   it('applies a stack added on the deploy branch', async () => {

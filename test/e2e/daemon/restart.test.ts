@@ -1,28 +1,15 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DeleteQueueCommand, ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import type { EnvironmentStatus } from '../../../engine/model/index.js';
-import { projectRoot } from '../../../engine/toolchain/paths.js';
 import { awsTestConfig, uniqueName } from '../../support/aws.js';
 import { runCliInProcess } from '../../support/cli-in-process.js';
 import { tcpProxy } from '../../support/tcp-proxy.js';
 import { tempDir } from '../../support/temp.js';
 import { environmentYaml, queueYaml, TestRepo, waitFor } from './git-repo.js';
-
-/** The built daemon as its own process, its JSON logs collected. */
-function startProcess(root: string, configFile: string): { child: ChildProcess; logs: () => string } {
-  let logs = '';
-  const child = spawn(process.execPath, [join(projectRoot, 'bin', 'driftless-cli.js'), 'daemon', '--config', configFile], {
-    cwd: root,
-    env: { ...process.env, DRIFTLESS_LOG_LEVEL: 'info', DRIFTLESS_LOG_FORMAT: 'json' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout?.on('data', (c: Buffer) => (logs += c.toString()));
-  child.stderr?.on('data', (c: Buffer) => (logs += c.toString()));
-  return { child, logs: () => logs };
-}
+import { startDaemonProcess } from '../../support/daemon-process.js';
 
 /** What must survive a kill -9: conditions (with their transition times), failures, retry and drift schedule. */
 const durable = (s: EnvironmentStatus) => ({
@@ -52,7 +39,7 @@ describe('daemon status survives kill -9', () => {
     const exited = new Promise((r) => current.child.on('exit', r));
     current.child.kill('SIGKILL');
     await exited;
-    const next = startProcess(root, configFile);
+    const next = startDaemonProcess(root, configFile);
     children.push(next.child);
     await waitFor('the restarted daemon to be ready', () => /first sync complete/.test(next.logs()), 120_000);
     return next;
@@ -78,7 +65,7 @@ describe('daemon status survives kill -9', () => {
       configFile,
       `source:\n  repository: ${repo.dir}\n  pollIntervalSeconds: 1\nstateDir: ${stateDir}\nbackendBaseDir: ${root}\nawsEndpoint: ${proxy.url}\nhttp: { port: 0 }\n`,
     );
-    let daemon = startProcess(root, configFile);
+    let daemon = startDaemonProcess(root, configFile);
     children.push(daemon.child);
     await waitFor('the first apply', async () => (await status())?.lastAppliedRevision === good, 150_000);
 

@@ -1,27 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { DeleteQueueCommand, ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { projectRoot } from '../../../engine/toolchain/paths.js';
 import { awsTestConfig, uniqueName } from '../../support/aws.js';
 import { tempDir } from '../../support/temp.js';
 import { environmentYaml, queueYaml, TestRepo, waitFor } from './git-repo.js';
-
-/** The built daemon as its own process, its JSON logs collected. */
-function startProcess(root: string, configFile: string): { child: ChildProcess; logs: () => string; exited: Promise<number | null> } {
-  let logs = '';
-  const child = spawn(process.execPath, [join(projectRoot, 'bin', 'driftless-cli.js'), 'daemon', '--config', configFile], {
-    cwd: root,
-    env: { ...process.env, DRIFTLESS_LOG_LEVEL: 'info', DRIFTLESS_LOG_FORMAT: 'json' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout?.on('data', (c: Buffer) => (logs += c.toString()));
-  child.stderr?.on('data', (c: Buffer) => (logs += c.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, logs: () => logs, exited };
-}
+import { startDaemonProcess } from '../../support/daemon-process.js';
 
 /** The last reconciled revision the daemon recorded for an environment. */
 function reconciledRevision(root: string, env: string): string | undefined {
@@ -68,7 +54,7 @@ describe('daemon shutdown during an up', () => {
       `source:\n  repository: ${repo.dir}\n  pollIntervalSeconds: 1\nstateDir: ${join(root, 'daemon-state')}\nbackendBaseDir: ${root}\nawsEndpoint: ${inject('awsEndpoint')}\nhttp: { port: 0 }\nshutdown:\n  finishWithinSeconds: 0\n  deadlineSeconds: ${deadlineSeconds}\n`,
     );
 
-    const first = startProcess(root, configFile);
+    const first = startDaemonProcess(root, configFile);
     children.push(first.child);
     await waitFor('the up to start creating', () => /dead-letter","op":"create"/.test(first.logs()), 120_000);
     first.child.kill('SIGTERM');
@@ -100,7 +86,7 @@ describe('daemon shutdown during an up', () => {
     expect(runs.filter((r) => r.result === 'succeeded').length, JSON.stringify(runs)).toBeLessThan(3);
     expect(reconciledRevision(root, env)).toBeUndefined();
 
-    const second = startProcess(root, configFile);
+    const second = startDaemonProcess(root, configFile);
     children.push(second.child);
     await waitFor('convergence after the restart', () => reconciledRevision(root, env) === head, 120_000);
     expect(await queues()).toHaveLength(4);

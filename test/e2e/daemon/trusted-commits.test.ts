@@ -1,11 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DeleteQueueCommand, GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { DaemonConfig } from '../../../engine/config/daemon-config.js';
-import { startDaemon, type RunningDaemon } from '../../../engine/daemon/main.js';
-import { createLogger } from '../../../engine/log/logger.js';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningDaemon } from '../../../engine/daemon/main.js';
 import type { RunRecord } from '../../../engine/model/index.js';
 import type { EnvironmentRecord } from '../../../engine/store/daemon-store.js';
 import { awsTestConfig, uniqueName } from '../../support/aws.js';
@@ -13,6 +11,7 @@ import { runCliInProcess } from '../../support/cli-in-process.js';
 import { tempDir } from '../../support/temp.js';
 import { webhookReceiver } from '../../support/webhook-receiver.js';
 import { environmentYaml, queueYaml, TestRepo, waitFor } from './git-repo.js';
+import { deleteQueueIfAny, queueVisibilityTimeout, startInProcessDaemon } from '../../support/in-process-daemon.js';
 
 /** An ed25519 key pair without a passphrase; returns the private key's path and the public key's fingerprint. */
 function sshKey(dir: string, name: string): { key: string; pub: string; fingerprint: string } {
@@ -44,15 +43,7 @@ describe('trusted commits: only deploy commits signed by an operator-trusted key
   const api = async <T>(path: string): Promise<T> => (await (await fetch(daemon.url + path)).json()) as T;
   const runsAt = (revision: string) => api<RunRecord[]>(`/api/runs?revision=${revision}`);
   const environment = async () => (await api<EnvironmentRecord[]>('/api/environments')).find((e) => e.environment === env);
-  const visibility = async (): Promise<string | undefined> => {
-    try {
-      const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: `${env}-jobs` }));
-      const attrs = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['VisibilityTimeout'] }));
-      return attrs.Attributes?.VisibilityTimeout;
-    } catch {
-      return undefined;
-    }
-  };
+  const visibility = () => queueVisibilityTimeout(sqs, `${env}-jobs`);
   const verify = async (revision: string) => {
     const r = await runCliInProcess(['verify', '--revision', revision, '--repo', repo.dir, '--config', configFile, '--json']);
     return { code: r.code, ...(JSON.parse(r.stdout) as { accepted: boolean; verdict: { trusted: boolean; reason: string } }) };
@@ -68,27 +59,13 @@ describe('trusted commits: only deploy commits signed by an operator-trusted key
       environmentYaml(env, `  notifications:\n    - type: webhook\n      url: ${hook.url}\n`),
     );
     commits.base = signedCommit(trusted.key, 'environment without stacks');
-    const config = DaemonConfig.parse({
-      source: { repository: repo.dir, pollIntervalSeconds: 1 },
-      stateDir,
-      backendBaseDir: root,
-      awsEndpoint: inject('awsEndpoint'),
-      http: { port: 0 },
-      trust: { mode: 'heads', allowedSignersFile: allowedSigners },
-    });
-    daemon = await startDaemon(config, { log: createLogger({ level: 'warn', pretty: false }) });
-    await waitFor('readiness', async () => (await fetch(`${daemon.url}/readyz`)).status === 200);
+    daemon = await startInProcessDaemon(repo.dir, stateDir, root, { trust: { mode: 'heads', allowedSignersFile: allowedSigners } });
   });
 
   afterAll(async () => {
     await daemon?.stop('test finished');
     hook?.server.close();
-    try {
-      const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: `${env}-jobs` }));
-      await sqs.send(new DeleteQueueCommand({ QueueUrl }));
-    } catch {
-      // the queue was never created: nothing to clean
-    }
+    await deleteQueueIfAny(sqs, `${env}-jobs`);
   });
 
   it('applies a deploy commit signed by an allowed key, recording author, committer and signer', async () => {

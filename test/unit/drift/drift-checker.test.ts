@@ -10,6 +10,7 @@ import { Reconciler, type ReconcileStack } from '../../../engine/run/reconcile.j
 import type { OperationOutcome, ResourceStep, StackRunner } from '../../../engine/run/stack-runner.js';
 import { SqliteRunStore } from '../../../engine/store/sqlite-run-store.js';
 import { tempDir } from '../../support/temp.js';
+import { fakeTarget } from '../../support/fake-target.js';
 
 /**
  * The checker's decisions — alert once per distinct drift, recover once, remediate
@@ -56,15 +57,7 @@ function setup() {
   });
   const bound: ReconcileStack = {
     desired: { name: 'q', template: 'queue', templateVersion: '1', spec: {}, dependsOn: [] },
-    target: () => ({
-      environment: 'dev',
-      stack: 'q',
-      program: async () => ({}),
-      backend: { url: 'file:///x', pulumiHome: '/x' },
-      envVars: {},
-      workDir: '/x',
-      secretsProvider: 'passphrase',
-    }),
+    target: () => fakeTarget('q'),
   };
   const markApplied = (lastResult: 'succeeded' | 'failed') =>
     store.saveStatus({

@@ -11,6 +11,7 @@ import type { OperationOutcome, ResourceStep, StackRunner, StackTarget } from '.
 import { SqliteRunStore } from '../../../engine/store/sqlite-run-store.js';
 import type { LiveComparison, RecordedResource } from '../../../provider/src/in-process.js';
 import { tempDir } from '../../support/temp.js';
+import { fakeTarget } from '../../support/fake-target.js';
 
 /**
  * The drift pre-screen with its state reads on a real file-backend layout and its live
@@ -198,15 +199,7 @@ describe('DriftChecker with a pre-screen', () => {
     });
     const bound = (name: string): ReconcileStack => ({
       desired: { name, template: 'queue', templateVersion: '1', spec: {}, dependsOn: [] },
-      target: () => ({
-        environment: 'dev',
-        stack: name,
-        program: async () => ({}),
-        backend: { url: 'file:///x', pulumiHome: '/x' },
-        envVars: {},
-        workDir: '/x',
-        secretsProvider: 'passphrase',
-      }),
+      target: () => fakeTarget(name),
     });
     const stacks = ['calm', 'odd', 'moved', 'new'].map(bound);
     for (const s of stacks.slice(0, 3))

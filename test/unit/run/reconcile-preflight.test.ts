@@ -5,6 +5,7 @@ import { Reconciler, type ReconcileStack } from '../../../engine/run/reconcile.j
 import type { OperationOutcome, StackRunner, StackTarget } from '../../../engine/run/stack-runner.js';
 import { SqliteRunStore } from '../../../engine/store/sqlite-run-store.js';
 import { tempDir } from '../../support/temp.js';
+import { fakeTarget } from '../../support/fake-target.js';
 
 /** A stack whose plan-time check fails is failed as `invalid`, alone, and starts no Pulumi. */
 class CountingRunner implements StackRunner {
@@ -22,15 +23,7 @@ class CountingRunner implements StackRunner {
 function stack(name: string, dependsOn: string[] = [], preflight?: ReconcileStack['preflight']): ReconcileStack {
   return {
     desired: { name, template: 't', templateVersion: '1', spec: {}, dependsOn },
-    target: () => ({
-      environment: 'dev',
-      stack: name,
-      program: async () => ({}),
-      backend: { url: 'file:///x', pulumiHome: '/x' },
-      envVars: {},
-      workDir: '/x',
-      secretsProvider: 'passphrase',
-    }),
+    target: () => fakeTarget(name),
     ...(preflight ? { preflight } : {}),
   };
 }

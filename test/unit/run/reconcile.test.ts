@@ -6,6 +6,7 @@ import { Reconciler, runInDependencyOrder, type ReconcileStack } from '../../../
 import type { OperationOutcome, StackRunner, StackTarget } from '../../../engine/run/stack-runner.js';
 import { SqliteRunStore } from '../../../engine/store/sqlite-run-store.js';
 import { tempDir } from '../../support/temp.js';
+import { fakeTarget } from '../../support/fake-target.js';
 
 /**
  * The reconciler's ordering, skipping, blocking and retry rules, with a scripted
@@ -41,15 +42,7 @@ function stack(name: string, dependsOn: string[] = [], spec: unknown = {}): Reco
   const desired: DesiredStack = { name, template: 't', templateVersion: '1', spec, dependsOn };
   return {
     desired,
-    target: () => ({
-      environment: 'dev',
-      stack: name,
-      program: async () => ({}),
-      backend: { url: 'file:///x', pulumiHome: '/x' },
-      envVars: {},
-      workDir: '/x',
-      secretsProvider: 'passphrase',
-    }),
+    target: () => fakeTarget(name),
   };
 }
 

@@ -8,18 +8,11 @@ import { StackLocks } from '../../../engine/run/stack-locks.js';
 import type { OperationOutcome, StackRunner, StackTarget } from '../../../engine/run/stack-runner.js';
 import { SqliteRunStore } from '../../../engine/store/sqlite-run-store.js';
 import { tempDir } from '../../support/temp.js';
+import { fakeTarget } from '../../support/fake-target.js';
 
 const log = pino({ level: 'silent' });
 const desired: DesiredStack = { name: 'q', template: 'queue', templateVersion: '1', spec: { t: 1 }, dependsOn: [] };
-const target: StackTarget = {
-  environment: 'dev',
-  stack: 'q',
-  program: async () => ({}),
-  backend: { url: 'file:///x', pulumiHome: '/x' },
-  envVars: {},
-  workDir: '/x',
-  secretsProvider: 'passphrase',
-};
+const target: StackTarget = fakeTarget('q');
 const ok = (outputs: Record<string, unknown>): OperationOutcome => ({
   ok: true,
   changes: { update: 1 },
