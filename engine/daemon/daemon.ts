@@ -131,6 +131,7 @@ export class Daemon {
           {
             enqueue: (key, environment, job) => this.push({ lane: 'drift', key, environments: [environment], run: job }),
             gitStateValid: (env) => !headRejected(this.deps.daemonStore.getStatus(env)) && !this.untrustedHeads.has(env),
+            workIdle: () => this.lanes.workIdle(),
             scheduled: (env, next) => this.mark(env, { kind: 'drift-scheduled', nextAt: next?.toISOString() }),
             checked: (env, outcome: DriftOutcome) => this.mark(env, { kind: 'drift-checked', ...outcome }),
           },

@@ -72,6 +72,7 @@ function scheduledDriftCheck(ctx: DaemonContext, gauges: DriftGauges, options: D
         ...(options.prescreen === false ? { prescreen: false as const } : {}),
         allowRemediation: opts.gitStateValid,
         signal,
+        ...(opts.yieldToDeploys ? { yieldBeforeStack: opts.yieldToDeploys } : {}),
         plugins: { plugins: ctx.templates.plugins, acquire: ctx.templates.acquirePlugins },
       });
       for (const s of result.stacks) {

@@ -22,7 +22,11 @@ export interface DriftCheck {
     revision: string,
     stacks: string[],
     signal: AbortSignal,
-    opts: { gitStateValid: boolean },
+    opts: {
+      gitStateValid: boolean;
+      /** Awaited before each stack is checked: resolves when no deploy or preview waits or runs. */
+      yieldToDeploys?: () => Promise<void>;
+    },
   ): Promise<DriftOutcome | undefined>;
 }
 
@@ -41,6 +45,8 @@ export interface DriftScheduleHooks {
   /** Queues a check in the drift lane (engine/daemon/lanes.ts); `key` merges a check still waiting. */
   enqueue(key: string, environment: string, job: (signal: AbortSignal) => Promise<void>): void;
   gitStateValid(environment: string): boolean;
+  /** Resolves when no deploy or preview waits or runs (deploys outrank drift checks everywhere). */
+  workIdle?: () => Promise<void>;
   /** The next tick of an environment's schedules changed (undefined: none scheduled). */
   scheduled(environment: string, next: Date | undefined): void;
   /** A check ended (not called when it was cancelled before finding anything). */
@@ -116,6 +122,7 @@ export class DriftSchedules {
       try {
         const outcome = await this.check.run(good.environment, good.revision, stacks, signal, {
           gitStateValid: this.hooks.gitStateValid(name),
+          ...(this.hooks.workIdle ? { yieldToDeploys: this.hooks.workIdle } : {}),
         });
         if (outcome && !signal.aborted) this.hooks.checked(name, outcome);
         else if (signal.aborted)

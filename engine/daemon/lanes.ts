@@ -59,6 +59,7 @@ export class LaneScheduler {
   private readonly running = new Set<Running>();
   private closed = false;
   private idleWaiters: (() => void)[] = [];
+  private workWaiters: (() => void)[] = [];
 
   constructor(
     private readonly limits: LaneLimits,
@@ -115,6 +116,20 @@ export class LaneScheduler {
     this.settle();
   }
 
+  /**
+   * Resolves when no deploy or preview waits or runs, in any environment. A drift check
+   * awaits it before each stack it starts, so a push outranks a sweep of other environments
+   * too: the sweep's Pulumi processes never compete with a deploy for the machine.
+   */
+  workIdle(): Promise<void> {
+    return this.workDepth() === 0 ? Promise.resolve() : new Promise((resolve) => this.workWaiters.push(resolve));
+  }
+
+  private workDepth(): number {
+    const work = (j: LaneJob) => j.lane === 'deploy' || j.lane === 'preview';
+    return this.waiting.filter(work).length + [...this.running].filter((r) => work(r.job)).length;
+  }
+
   /** Resolves when nothing runs or waits. */
   idle(): Promise<void> {
     return this.depth === 0 ? Promise.resolve() : new Promise((resolve) => this.idleWaiters.push(resolve));
@@ -166,6 +181,7 @@ export class LaneScheduler {
   }
 
   private settle(): void {
+    if (this.workDepth() === 0) for (const w of this.workWaiters.splice(0)) w();
     if (this.depth === 0) for (const w of this.idleWaiters.splice(0)) w();
   }
 }

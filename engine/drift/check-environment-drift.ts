@@ -19,6 +19,8 @@ export interface EnvironmentDriftRun extends EnvironmentOperation {
    * shared default when absent, none with `false` (every stack refreshed).
    */
   prescreen?: StackPrescreen | false;
+  /** See DriftCheckRequest.yieldBeforeStack. */
+  yieldBeforeStack?: () => Promise<void>;
 }
 
 let sharedPrescreen: DriftPrescreen | undefined;
@@ -54,5 +56,6 @@ export function checkEnvironmentDrift(checker: DriftChecker, run: EnvironmentDri
     parallelism: environment.spec.parallelism,
     ...(run.signal ? { signal: run.signal } : {}),
     ...(prescreen ? { prescreen } : {}),
+    ...(run.yieldBeforeStack ? { yieldBeforeStack: run.yieldBeforeStack } : {}),
   });
 }

@@ -40,6 +40,11 @@ export interface DriftCheckRequest {
    * differs or could not be read get a previewRefresh. Without it, every stack does.
    */
   prescreen?: StackPrescreen;
+  /**
+   * Awaited before each stack's check starts (the daemon: until no deploy or preview waits
+   * or runs), so a sweep yields the machine to a push between stacks.
+   */
+  yieldBeforeStack?: () => Promise<void>;
 }
 
 /** What a check found and did for one stack. */
@@ -122,6 +127,7 @@ export class DriftChecker {
       req.parallelism,
       async (bound) => {
         const name = bound.desired.name;
+        await req.yieldBeforeStack?.();
         const r = await this.deps.reconciler.locks.exclusive(req.environment, name, 'drift', log, () =>
           this.checkStack(
             req,

@@ -190,4 +190,27 @@ describe('LaneScheduler', () => {
     await tick();
     expect(idle).toBe(true);
   });
+  it('workIdle waits while a deploy or preview of any environment waits or runs, not for drift', async () => {
+    const lanes = new LaneScheduler({ sync: 1, work: 2, drift: 1 });
+    const sweep = gate('drift', 'x', ['big']);
+    lanes.push(sweep.entry);
+    await tick();
+    let idle = false;
+    void lanes.workIdle().then(() => (idle = true));
+    await tick();
+    expect(idle).toBe(true);
+    const deploy = gate('deploy', 'd', ['hot']);
+    lanes.push(deploy.entry);
+    await tick();
+    idle = false;
+    const waited = lanes.workIdle().then(() => (idle = true));
+    await tick();
+    expect(idle).toBe(false);
+    deploy.release();
+    await waited;
+    expect(idle).toBe(true);
+    expect(sweep.job.signal?.aborted).toBe(false);
+    sweep.release();
+    await lanes.idle();
+  });
 });
