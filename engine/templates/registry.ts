@@ -1,5 +1,6 @@
 import semver from 'semver';
 import type { TemplateDefinition } from '../../sdk/template/define.js';
+import { closest } from '../load/zod-issues.js';
 
 /** Where an installed template came from: compiled into driftless, or an operator-installed package. */
 export type TemplateOrigin =
@@ -32,28 +33,6 @@ export type TemplateLookup = { ok: true; value: InstalledTemplate } | { ok: fals
 export function parseTemplateRef(ref: string): TemplateRef {
   const at = ref.lastIndexOf('@');
   return at <= 0 ? { name: ref, range: undefined } : { name: ref.slice(0, at), range: ref.slice(at + 1) };
-}
-
-/** Closest of `candidates` to `word` by edit distance, when close enough to be a typo. */
-function closestName(word: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Math.max(2, Math.floor(word.length / 3)) + 1;
-  for (const c of candidates) {
-    const d = editDistance(word, c);
-    if (d < bestDistance) [best, bestDistance] = [c, d];
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++)
-      cur.push(Math.min((prev[j] ?? 0) + 1, (cur[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1)));
-    prev = cur;
-  }
-  return prev[b.length] ?? 0;
 }
 
 /** How an origin reads in messages: `built-in` or `@acme/driftless-templates@2.1.0 (/opt/templates/…)`. */
@@ -115,7 +94,7 @@ export class TemplateRegistry {
     const { name, range } = parseTemplateRef(ref);
     const found = this.byName.get(name);
     if (!found) {
-      const guess = closestName(name, this.names());
+      const guess = closest(name, this.names());
       return {
         ok: false,
         message: `unknown template "${name}"${guess ? ` (did you mean "${guess}"?)` : ''}; installed: ${this.names().join(', ')}`,
