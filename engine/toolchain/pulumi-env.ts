@@ -38,7 +38,7 @@ export function offlinePulumiEnv(loc: PulumiLocations, env: NodeJS.ProcessEnv = 
     PULUMI_HOME: loc.pulumiHome,
     PULUMI_BACKEND_URL: loc.backendUrl,
     PULUMI_CONFIG_PASSPHRASE: env.PULUMI_CONFIG_PASSPHRASE ?? DEV_PASSPHRASE,
-    // The AWS SDK v3 warns about Node 20 on every call; the warning is noise in logs.
+    // Node and AWS SDK runtime warnings (e.g. the SDK's Node-version support notices) are noise in every plugin log line.
     NODE_NO_WARNINGS: '1',
   };
 }
