@@ -63,6 +63,19 @@ export interface LoadedEnvironment {
   graph: DependencyGraph;
 }
 
+/** Checks that depend on how the engine runs, not on the files alone. */
+export interface CheckOptions {
+  /**
+   * Refuse `file://` backends: several daemon replicas (the Postgres store) share state
+   * only through a backend they all reach, and a local folder is on one machine only.
+   */
+  requireSharedBackend?: boolean;
+}
+
+/** Why a `file://` backend is refused when replicas share the work. */
+export const SHARED_BACKEND_MESSAGE =
+  'file:// backends are refused when driftless runs on Postgres (store.postgres): every replica must reach the same Pulumi state, and a local folder is on one machine only; use an s3:// backend';
+
 /** An environment when it is valid, and every message found either way. */
 export interface EnvironmentCheck {
   environment?: LoadedEnvironment;
@@ -233,7 +246,11 @@ function checkRelations(stacks: StackEntry[], environment: string, out: Validati
  * output references across them. Pure: no file system, no Pulumi; never throws on any
  * input. The environment is returned only when no error was found.
  */
-export function checkEnvironment(source: EnvironmentSource, templates: TemplateRegistry = builtinRegistry()): EnvironmentCheck {
+export function checkEnvironment(
+  source: EnvironmentSource,
+  templates: TemplateRegistry = builtinRegistry(),
+  options: CheckOptions = {},
+): EnvironmentCheck {
   const out: ValidationMessage[] = [...source.messages];
   let spec: EnvironmentSpec | undefined;
   let envFile: SourceFile | undefined;
@@ -250,6 +267,8 @@ export function checkEnvironment(source: EnvironmentSource, templates: TemplateR
           out.push(
             messageAt(at, ['metadata', 'name'], `environment "${r.value.metadata.name}" must be named like its folder "${source.name}"`),
           );
+        else if (options.requireSharedBackend && r.value.spec.backend.startsWith('file://'))
+          out.push(messageAt(at, ['spec', 'backend'], SHARED_BACKEND_MESSAGE));
         else spec = r.value.spec;
       } else if (at) {
         const entry = checkStack(at, templates, out);

@@ -3,22 +3,26 @@
 import type { Dirent } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { checkEnvironment, type EnvironmentCheck, type LoadedEnvironment } from './check-environment.js';
+import { checkEnvironment, type CheckOptions, type EnvironmentCheck, type LoadedEnvironment } from './check-environment.js';
 import { compareMessages, type ValidationMessage } from './messages.js';
 import { describeFsError, entryMessage, readEnvironmentSource } from './read-tree.js';
 import { builtinRegistry } from '../templates/builtin.js';
 import type { TemplateRegistry } from '../templates/registry.js';
 
-export { checkEnvironment, ENVIRONMENT_FILE } from './check-environment.js';
-export type { EnvironmentCheck, EnvironmentSource, LoadedEnvironment, LoadedStack, SourceFile } from './check-environment.js';
+export { checkEnvironment, ENVIRONMENT_FILE, SHARED_BACKEND_MESSAGE } from './check-environment.js';
+export type { CheckOptions, EnvironmentCheck, EnvironmentSource, LoadedEnvironment, LoadedStack, SourceFile } from './check-environment.js';
 export type { DependencyGraph } from './graph.js';
 export { compareMessages, formatMessage, hasErrors } from './messages.js';
 export type { Severity, ValidationMessage } from './messages.js';
 
 /** Loads one environment folder (environment.yaml plus one Stack per other YAML file). */
-export async function loadEnvironment(dir: string, templates: TemplateRegistry = builtinRegistry()): Promise<EnvironmentCheck> {
+export async function loadEnvironment(
+  dir: string,
+  templates: TemplateRegistry = builtinRegistry(),
+  options: CheckOptions = {},
+): Promise<EnvironmentCheck> {
   try {
-    return checkEnvironment(await readEnvironmentSource(dir), templates);
+    return checkEnvironment(await readEnvironmentSource(dir), templates, options);
   } catch (e) {
     return { messages: [entryMessage(resolve(dir), `internal error while loading: ${e instanceof Error ? e.message : String(e)}`)] };
   }
@@ -35,7 +39,11 @@ export interface EnvironmentsLoad {
  * returned; messages cover all of them, so a bad environment never hides another's errors
  * and never blocks a good one.
  */
-export async function loadEnvironments(rootDir: string, templates: TemplateRegistry = builtinRegistry()): Promise<EnvironmentsLoad> {
+export async function loadEnvironments(
+  rootDir: string,
+  templates: TemplateRegistry = builtinRegistry(),
+  options: CheckOptions = {},
+): Promise<EnvironmentsLoad> {
   const root = resolve(rootDir);
   let entries: Dirent[];
   try {
@@ -63,7 +71,7 @@ export async function loadEnvironments(rootDir: string, templates: TemplateRegis
   }
   if (folders.length === 0) messages.push(entryMessage(root, 'no environment folders found'));
   for (const name of folders) {
-    const r = await loadEnvironment(join(root, name), templates);
+    const r = await loadEnvironment(join(root, name), templates, options);
     if (r.environment) environments.push(r.environment);
     messages.push(...r.messages);
   }
