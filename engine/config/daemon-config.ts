@@ -107,6 +107,49 @@ export const TrustConfig = z.strictObject({
   allowMergeCommitKey: z.string().min(1).optional(),
 });
 
+/** `<account>/<region>`: the key of a per-account budget, e.g. `123456789012/eu-west-1`. */
+const AccountRegion = z
+  .string()
+  .regex(/^(\d{12}|[\w-]+)\/[a-z]{2}(-[a-z]+)+-\d$/, 'must be <account>/<region>, e.g. 123456789012/eu-west-1');
+
+/**
+ * Several replicas on one PostgreSQL (docs/replicas.md): run store, stack locks, the
+ * daemon's state and a pg-boss work queue all live there. The connection string is only
+ * ever read from the environment variable named here (it holds a password).
+ */
+export const PostgresStoreConfig = z.strictObject({
+  urlFromEnv: EnvVarName,
+  /**
+   * How long a replica may go silent before its leased jobs, stack locks and leadership
+   * pass to another: jobs heartbeat at half of it. pg-boss needs at least 10 s.
+   */
+  leaseSeconds: z.int().min(10).max(3600).default(30),
+  /** Stack operations this replica runs at once. */
+  workers: z.int().min(1).max(64).default(2),
+  /**
+   * Concurrent Pulumi operations per AWS account and region across all replicas, so a
+   * restart or a sweep cannot flood one account; `accounts` overrides it per `<account>/<region>`.
+   */
+  budget: z
+    .strictObject({
+      perAccountRegion: z.int().min(1).max(256).default(4),
+      accounts: z.record(AccountRegion, z.int().min(1).max(256)).default({}),
+    })
+    .default({ perAccountRegion: 4, accounts: {} }),
+  /** This replica's name in run history and lock holders (default: host name and pid). */
+  replicaId: z
+    .string()
+    .regex(/^[\w.:-]{1,100}$/)
+    .optional(),
+  /** How long a store write waits for Postgres to come back before it fails (the work pauses meanwhile). */
+  outageToleranceSeconds: z.int().min(0).max(86_400).default(300),
+});
+
+/** Where the engine keeps its state: the embedded SQLite file (default) or a shared PostgreSQL. */
+export const StoreConfig = z.strictObject({
+  postgres: PostgresStoreConfig.optional(),
+});
+
 /** The daemon's configuration file (`driftless daemon --config daemon.yaml`). */
 export const DaemonConfig = z.strictObject({
   source: SourceConfig.default({ environmentsPath: 'environments', pollIntervalSeconds: 60, defaultDeployBranch: 'main' }),
@@ -130,6 +173,8 @@ export const DaemonConfig = z.strictObject({
   templates: TemplatesConfig.default({ packages: [] }),
   plugins: PluginsConfig.default({ acquire: false }),
   trust: TrustConfig.default({ mode: 'off' }),
+  /** `store: { postgres: { urlFromEnv: … } }` runs this daemon as one replica of many; absent: SQLite in the state folder. */
+  store: StoreConfig.default({}),
   /**
    * How much runs at once: deploys and previews of different environments (drift checks have
    * their own lane and never hold a deploy back), and drift checks.
@@ -302,6 +347,15 @@ export async function loadDaemonConfig(file: string | undefined, env: NodeJS.Pro
     messages.push({ file: shown, ...locateIssue(['http', 'auth']), path: 'http.auth', message: problem, severity: 'error' });
   const exposed = http.problems.length === 0 ? exposureProblem(config.http.host, http.credentials) : undefined;
   if (exposed) messages.push({ file: shown, ...locateIssue(['http', 'host']), path: 'http.host', message: exposed, severity: 'error' });
+  const postgres = config.store.postgres;
+  if (postgres && !env[postgres.urlFromEnv])
+    messages.push({
+      file: shown,
+      ...locateIssue(['store', 'postgres', 'urlFromEnv']),
+      path: 'store.postgres.urlFromEnv',
+      message: `environment variable ${postgres.urlFromEnv} (the PostgreSQL connection string) is not set`,
+      severity: 'error',
+    });
   if (config.trust.mode !== 'off' && !config.trust.allowedSignersFile && !config.trust.gpgHome)
     messages.push({
       file: shown,

@@ -66,4 +66,33 @@ describe('daemon configuration', () => {
       /nokeys\.yaml:3:\d+ trust\.mode: trust mode heads needs trusted keys/,
     );
   });
+
+  it('reads store.postgres with its defaults and names a missing connection variable or a bad budget key', async () => {
+    const yaml = 'source:\n  repository: /srv/envs\nstore:\n  postgres:\n    urlFromEnv: PG_URL\n';
+    const ok = await loadDaemonConfig(file('pg.yaml', yaml), { PG_URL: 'postgres://u:p@db/driftless' });
+    expect(ok.ok && ok.config.store).toEqual({
+      postgres: {
+        urlFromEnv: 'PG_URL',
+        leaseSeconds: 30,
+        workers: 2,
+        budget: { perAccountRegion: 4, accounts: {} },
+        outageToleranceSeconds: 300,
+      },
+    });
+    const unset = await loadDaemonConfig(file('pg.yaml', yaml), {});
+    expect(unset.ok ? [] : unset.messages.map(formatMessage)).toEqual([
+      expect.stringMatching(
+        /pg\.yaml:5:5 store\.postgres\.urlFromEnv: environment variable PG_URL \(the PostgreSQL connection string\) is not set/,
+      ),
+    ]);
+    const bad = await loadDaemonConfig(
+      file('pg-bad.yaml', `${yaml}    leaseSeconds: 5\n    budget:\n      accounts:\n        useast: 2\n`),
+      { PG_URL: 'postgres://u:p@db/driftless' },
+    );
+    const text = bad.ok ? '' : bad.messages.map(formatMessage).join('\n');
+    expect(text).toMatch(/pg-bad\.yaml:6:5 store\.postgres\.leaseSeconds: /);
+    expect(text).toMatch(/pg-bad\.yaml:9:9 store\.postgres\.budget\.accounts\.useast: key: must be <account>\/<region>/);
+    const sqlite = await loadDaemonConfig(file('plain.yaml', 'source:\n  repository: /srv/envs\n'), {});
+    expect(sqlite.ok && sqlite.config.store).toEqual({});
+  });
 });
