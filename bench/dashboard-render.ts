@@ -8,8 +8,8 @@ import { DashboardEvents } from '../engine/http/events.js';
 import { createHttpServer } from '../engine/http/server.js';
 import { createLogger } from '../engine/log/logger.js';
 import { DaemonMetrics } from '../engine/metrics/daemon-metrics.js';
-import { DaemonStore } from '../engine/store/daemon-store.js';
-import { DashboardStore } from '../engine/store/dashboard-store.js';
+import { SqliteDaemonStore } from '../engine/store/sqlite-daemon-store.js';
+import { SqliteDashboardStore } from '../engine/store/sqlite-dashboard-store.js';
 import { SqliteRunStore } from '../engine/store/sqlite-run-store.js';
 import { projectRoot } from '../engine/toolchain/paths.js';
 
@@ -48,11 +48,11 @@ export async function ensureDashboardBuilt(force = false): Promise<void> {
  * (each stack after the first layer depends on one or two of the layer above), every
  * stack applied, one in ten drifted, a few failed; returns the stores' file.
  */
-export function seedLargeEnvironment(dir: string, environment: string, count: number): void {
+export async function seedLargeEnvironment(dir: string, environment: string, count: number): Promise<void> {
   const file = join(dir, 'driftless.db');
   const runs = new SqliteRunStore(file);
-  const daemon = new DaemonStore(file);
-  const dashboard = new DashboardStore(file);
+  const daemon = new SqliteDaemonStore(file);
+  const dashboard = new SqliteDashboardStore(file);
   try {
     const revision = 'b'.repeat(40);
     const at = new Date().toISOString();
@@ -64,12 +64,12 @@ export function seedLargeEnvironment(dir: string, environment: string, count: nu
       const dependsOn = layer === 0 ? [] : [name(above + (i % perLayer)), ...(i % 3 === 0 ? [name(above + ((i * 7) % perLayer))] : [])];
       return { name: name(i), template: 'queue', dependsOn: [...new Set(dependsOn)].filter((d) => d !== name(i)) };
     });
-    dashboard.saveGraph({ environment, revision, stacks, updatedAt: at });
-    daemon.saveEnvironment({ environment, deployBranch: 'main', revision, valid: true, messages: [], updatedAt: at });
-    daemon.recordAttempt(environment, 'main', revision, 'succeeded', new Date());
-    stacks.forEach((s, i) => {
+    await dashboard.saveGraph({ environment, revision, stacks, updatedAt: at });
+    await daemon.saveEnvironment({ environment, deployBranch: 'main', revision, valid: true, messages: [], updatedAt: at });
+    await daemon.recordAttempt(environment, 'main', revision, 'succeeded', new Date());
+    for (const [i, s] of stacks.entries()) {
       const failed = i % 97 === 13;
-      runs.saveStatus({
+      await runs.saveStatus({
         environment,
         stack: s.name,
         applied: { specHash: 'x', templateVersion: '1.0.0', dependenciesHash: 'y', revision, outputs: {}, at },
@@ -78,7 +78,7 @@ export function seedLargeEnvironment(dir: string, environment: string, count: nu
         lastError: failed ? 'transient: throttled by the provider' : undefined,
       });
       if (i % 10 === 0)
-        runs.recordDrift({
+        await runs.recordDrift({
           environment,
           stack: s.name,
           revision,
@@ -88,11 +88,11 @@ export function seedLargeEnvironment(dir: string, environment: string, count: nu
           remediated: false,
           report: {},
         });
-    });
+    }
   } finally {
-    runs.close();
-    daemon.close();
-    dashboard.close();
+    await runs.close();
+    await daemon.close();
+    await dashboard.close();
   }
 }
 
@@ -100,11 +100,11 @@ export function seedLargeEnvironment(dir: string, environment: string, count: nu
 export async function serveSeededDashboard(count: number): Promise<{ url: string; environment: string; close(): Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'driftless-dashboard-bench-'));
   const environment = 'bench';
-  seedLargeEnvironment(dir, environment, count);
+  await seedLargeEnvironment(dir, environment, count);
   const file = join(dir, 'driftless.db');
   const runs = new SqliteRunStore(file);
-  const daemonStore = new DaemonStore(file);
-  const dashboardStore = new DashboardStore(file);
+  const daemonStore = new SqliteDaemonStore(file);
+  const dashboardStore = new SqliteDashboardStore(file);
   const app = await createHttpServer({
     log: createLogger({ level: 'silent', pretty: false }),
     metrics: new DaemonMetrics(),
@@ -123,9 +123,9 @@ export async function serveSeededDashboard(count: number): Promise<{ url: string
     environment,
     close: async () => {
       await app.close();
-      runs.close();
-      daemonStore.close();
-      dashboardStore.close();
+      await runs.close();
+      await daemonStore.close();
+      await dashboardStore.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };

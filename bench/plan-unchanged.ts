@@ -64,7 +64,7 @@ export async function benchPlanUnchanged(count: number, iterations: number): Pro
     if (!first.environment) throw new Error('benchmark environment is invalid: ' + JSON.stringify(first.messages.slice(0, 3)));
     for (const s of bindEnvironment(first.environment, bindOpts).stacks) {
       const fp = fingerprintOf(s.desired, Object.fromEntries(s.desired.dependsOn.map((d) => [d, {}])));
-      store.saveStatus({
+      await store.saveStatus({
         environment: 'bench',
         stack: s.desired.name,
         applied: { ...fp, revision: 'r0', outputs: {}, at: new Date().toISOString() },
@@ -93,7 +93,7 @@ export async function benchPlanUnchanged(count: number, iterations: number): Pro
       runs.push(performance.now() - t0);
       if (result.stacks.some((s) => s.outcome !== 'unchanged')) throw new Error('benchmark expected every stack unchanged');
     }
-    store.close();
+    await store.close();
     return { stacks: count, runs, pulumiOperations: runner.calls };
   } finally {
     rmSync(root, { recursive: true, force: true });

@@ -131,7 +131,7 @@ export async function benchPrescreenSweep(endpoint: string, sizes: readonly numb
     });
     const all = names.map(bound);
     for (const s of all)
-      store.saveStatus({
+      await store.saveStatus({
         environment: env,
         stack: s.desired.name,
         applied: { ...fingerprintOf(s.desired, {}), revision: 'bench', outputs: {}, at: 'bench' },
@@ -191,7 +191,7 @@ export async function benchPrescreenSweep(endpoint: string, sizes: readonly numb
       await inAwsScope(scope, () => handlers.get(r.token)!.delete(r.id, r.inputs)).catch(() => undefined);
     });
     for (const s of ['t1', 't2', 't3']) await runner.destroy(target(s)).catch(() => undefined);
-    store.close();
+    await store.close();
     rmSync(root, { recursive: true, force: true });
   }
 }

@@ -117,7 +117,7 @@ export async function benchUpOverhead(endpoint: string, iterations: number): Pro
       });
     return result;
   } finally {
-    store.close();
+    await store.close();
     rmSync(root, { recursive: true, force: true });
   }
 }

@@ -54,10 +54,10 @@ function environmentTrust(v: TrustVerdict): EnvironmentTrust {
   };
 }
 
-/** Hooks for showing previews and deploys elsewhere (a forge); they must not throw. */
+/** Hooks for showing previews and deploys elsewhere (a forge); awaited where they are called, they must not reject. */
 export interface DaemonReporting {
-  previewStarted(p: { branch: string; revision: string; environment: string }): void;
-  deployed(p: { environment: string; branch: string; commit: CommitInfo; result: ReconcileResult }): void;
+  previewStarted(p: { branch: string; revision: string; environment: string }): Promise<void>;
+  deployed(p: { environment: string; branch: string; commit: CommitInfo; result: ReconcileResult }): Promise<void>;
 }
 
 /** Collaborators, wired in the daemon's main. */
@@ -109,6 +109,11 @@ export class Daemon {
   private readonly untrustedHeads = new Set<string>();
   /** Armed from the persisted nextRetryAt of each failing environment. */
   private readonly retryTimers = new Map<string, NodeJS.Timeout>();
+  /**
+   * The queue of status writes: each mark reads the status the previous one wrote
+   * (read-modify-write), in call order, as when the store was synchronous.
+   */
+  private statusWrites: Promise<unknown> = Promise.resolve();
   private ready = false;
   private stopping = false;
 
@@ -130,24 +135,45 @@ export class Daemon {
           deps.drift,
           {
             enqueue: (key, environment, job) => this.push({ lane: 'drift', key, environments: [environment], run: job }),
-            gitStateValid: (env) => !headRejected(this.deps.daemonStore.getStatus(env)) && !this.untrustedHeads.has(env),
+            gitStateValid: async (env) => !headRejected(await this.deps.daemonStore.getStatus(env)) && !this.untrustedHeads.has(env),
             workIdle: () => this.lanes.workIdle(),
-            scheduled: (env, next) => this.mark(env, { kind: 'drift-scheduled', nextAt: next?.toISOString() }),
-            checked: (env, outcome: DriftOutcome) => this.mark(env, { kind: 'drift-checked', ...outcome }),
+            // Called from synchronous code (a schedule's tick, markGood): queued, not awaited.
+            scheduled: (env, next) => this.markQueued(env, { kind: 'drift-scheduled', nextAt: next?.toISOString() }),
+            checked: async (env, outcome: DriftOutcome) => {
+              await this.mark(env, { kind: 'drift-checked', ...outcome });
+            },
           },
           deps.log,
         )
       : undefined;
-    // Retries survive restarts: arm them from the persisted statuses.
-    for (const s of deps.daemonStore.listStatuses()) if (s.nextRetryAt) this.armRetry(s.environment, s.nextRetryAt);
   }
 
-  /** Writes an event into an environment's persisted status (the one writer, markEnvironmentStatus). */
-  private mark(environment: string, event: StatusEvent): StatusAlert[] {
-    const t = markEnvironmentStatus(this.deps.daemonStore, environment, event, this.clock.now());
-    if (t.status.nextRetryAt) this.armRetry(environment, t.status.nextRetryAt);
-    else this.disarmRetry(environment);
-    return t.alerts;
+  /** Arms the retries of failing environments from their persisted statuses (retries survive restarts); once, before the first sync. */
+  async restore(): Promise<void> {
+    for (const s of await this.deps.daemonStore.listStatuses()) if (s.nextRetryAt) this.armRetry(s.environment, s.nextRetryAt);
+  }
+
+  /** Writes an event into an environment's persisted status (the one writer, markEnvironmentStatus), after the writes queued before it. */
+  private mark(environment: string, event: StatusEvent): Promise<StatusAlert[]> {
+    const now = this.clock.now();
+    const write = this.statusWrites.then(async () => {
+      const t = await markEnvironmentStatus(this.deps.daemonStore, environment, event, now);
+      if (t.status.nextRetryAt) this.armRetry(environment, t.status.nextRetryAt);
+      else this.disarmRetry(environment);
+      return t.alerts;
+    });
+    this.statusWrites = write.catch(() => undefined);
+    return write;
+  }
+
+  /** {@link mark} for a caller that cannot await it: queued in order like any other; a failure is logged. */
+  private markQueued(environment: string, event: StatusEvent): void {
+    this.mark(environment, event).catch((e: unknown) =>
+      this.deps.log.error(
+        { environment, event: event.kind, err: e instanceof Error ? e.message : String(e) },
+        `recording the status of ${environment} failed`,
+      ),
+    );
   }
 
   /** At `at`, the deploy branch is handled again, so the failed commit is retried (unless a newer one came). */
@@ -157,13 +183,23 @@ export class Daemon {
     const delay = Math.max(0, Date.parse(at) - this.clock.now().getTime());
     const timer = setTimeout(() => {
       this.retryTimers.delete(environment);
-      const branch = this.deps.daemonStore.getEnvironment(environment)?.deployBranch ?? this.deps.settings.defaultDeployBranch;
-      this.deps.log.info({ environment, branch }, `retrying the failed deploy of ${environment}`);
-      this.seenHeads.delete(branch);
-      this.requestSync('retry');
+      this.retry(environment).catch((e: unknown) =>
+        this.deps.log.error(
+          { environment, err: e instanceof Error ? e.message : String(e) },
+          `retrying the failed deploy of ${environment} failed`,
+        ),
+      );
     }, delay);
     timer.unref();
     this.retryTimers.set(environment, timer);
+  }
+
+  /** A retry is due: the deploy branch of `environment` is handled again on the next sync. */
+  private async retry(environment: string): Promise<void> {
+    const branch = (await this.deps.daemonStore.getEnvironment(environment))?.deployBranch ?? this.deps.settings.defaultDeployBranch;
+    this.deps.log.info({ environment, branch }, `retrying the failed deploy of ${environment}`);
+    this.seenHeads.delete(branch);
+    this.requestSync('retry');
   }
 
   private disarmRetry(environment: string): void {
@@ -215,9 +251,10 @@ export class Daemon {
     this.requestSync('webhook');
   }
 
-  /** Waits until nothing runs or waits (tests use this). */
-  idle(): Promise<void> {
-    return this.lanes.idle();
+  /** Waits until nothing runs or waits, status writes included (tests use this). */
+  async idle(): Promise<void> {
+    await this.lanes.idle();
+    await this.statusWrites;
   }
 
   /**
@@ -230,7 +267,11 @@ export class Daemon {
     this.lanes.close();
     this.drift?.stopAll();
     for (const name of [...this.retryTimers.keys()]) this.disarmRetry(name);
-    const idle = this.lanes.idle().then(() => true);
+    // Queued status writes land before the caller closes the store.
+    const idle = this.lanes
+      .idle()
+      .then(() => this.statusWrites)
+      .then(() => true);
     const timeout = (ms: number) => new Promise<false>((r) => setTimeout(() => r(false), ms).unref());
     if (await Promise.race([idle, timeout(opts.finishWithinMs)])) return true;
     this.deps.log.warn('cancelling the running operation for shutdown');
@@ -250,12 +291,12 @@ export class Daemon {
       return;
     }
     const heads = fetched.heads;
-    for (const branch of this.deps.daemonStore.reportBranches()) {
+    for (const branch of await this.deps.daemonStore.reportBranches()) {
       if (heads.has(branch)) continue;
-      this.deps.daemonStore.deleteReport(branch);
+      await this.deps.daemonStore.deleteReport(branch);
       log.info({ branch }, `branch ${branch} was deleted: its preview report is dropped (nothing else changes)`);
     }
-    for (const [branch, head] of this.branchOrder(heads)) {
+    for (const [branch, head] of await this.branchOrder(heads)) {
       if (this.stopping) return;
       if (this.seenHeads.get(branch) === head) continue;
       try {
@@ -272,8 +313,8 @@ export class Daemon {
   }
 
   /** Deploy branches first, so previews compare against freshly applied state. */
-  private branchOrder(heads: BranchHeads): [string, string][] {
-    const deploy = new Set(this.deps.daemonStore.listEnvironments().map((e) => e.deployBranch));
+  private async branchOrder(heads: BranchHeads): Promise<[string, string][]> {
+    const deploy = new Set((await this.deps.daemonStore.listEnvironments()).map((e) => e.deployBranch));
     deploy.add(this.deps.settings.defaultDeployBranch);
     return [...heads].sort(([a], [b]) => Number(deploy.has(b)) - Number(deploy.has(a)) || a.localeCompare(b));
   }
@@ -321,17 +362,17 @@ export class Daemon {
         if (this.stopping) return;
         const env = load.environments.find((e) => e.name === name);
         const own = messages.filter((m) => m.file.startsWith(`${environmentsPath}/${name}/`) || m.file === `${environmentsPath}/${name}`);
-        const recorded = this.deps.daemonStore.getEnvironment(name);
+        const recorded = await this.deps.daemonStore.getEnvironment(name);
         const deployBranch = deployBranchOf(env?.spec.deployBranch, recorded?.deployBranch, this.deps.settings.defaultDeployBranch);
         const isDeploy = branch === deployBranch;
-        const revision = isDeploy ? this.deps.daemonStore.getRevision(name, branch) : undefined;
+        const revision = isDeploy ? await this.deps.daemonStore.getRevision(name, branch) : undefined;
         const base = await this.changeBase(branch, head, deployBranch, revision?.lastReconciled, heads);
         const changed =
           base.kind === 'everything' || folderChanged(await this.deps.source.changedPaths(base.revision, head), environmentsPath, name);
         const verdict = isDeploy ? await this.trustOf(head, revision?.lastReconciled, verdicts) : undefined;
         const gated = (this.deps.settings.trustMode ?? 'off') !== 'off';
         const untrusted = gated && verdict?.trusted === false;
-        const status = isDeploy ? this.deps.daemonStore.getStatus(name) : undefined;
+        const status = isDeploy ? await this.deps.daemonStore.getStatus(name) : undefined;
         const action = decideEnvironment({
           branch,
           revision: head,
@@ -349,7 +390,7 @@ export class Daemon {
           `${name} on ${branch}: ${action.kind === 'skip' ? `skip (${action.reason})` : action.kind}`,
         );
         if (isDeploy) {
-          this.deps.daemonStore.saveEnvironment({
+          await this.deps.daemonStore.saveEnvironment({
             environment: name,
             deployBranch,
             revision: head,
@@ -370,14 +411,14 @@ export class Daemon {
             else await this.reject(name, branch, commit, own, trigger);
             break;
           case 'preview':
-            if (env) this.deps.reporting?.previewStarted({ branch, revision: head, environment: name });
+            if (env) await this.deps.reporting?.previewStarted({ branch, revision: head, environment: name });
             previews.push({ name, env, messages: own });
             break;
           case 'skip':
             if (!isDeploy) break;
             // A head whose content is the last applied one, after a rejected commit (a revert): ready again.
             if (env && !untrusted && !changed && headRejected(status))
-              await this.notifyAlerts(name, commit, this.mark(name, { kind: 'deploy-succeeded', revision: head }));
+              await this.notifyAlerts(name, commit, await this.mark(name, { kind: 'deploy-succeeded', revision: head }));
             // An untrusted or invalid head (e.g. rejected before a restart) never becomes the good state drift checks use.
             if (!this.lastGood.has(name))
               await this.adoptGoodState(name, head, untrusted ? undefined : env, revision?.lastReconciled, !changed);
@@ -386,8 +427,8 @@ export class Daemon {
       }
       if (this.abort.signal.aborted) return;
       if (previews.length > 0) jobs.push(this.schedulePreviews(branch, commit, trigger, previews));
-      else if (this.deps.daemonStore.getReport(branch)) {
-        this.deps.daemonStore.deleteReport(branch);
+      else if (await this.deps.daemonStore.getReport(branch)) {
+        await this.deps.daemonStore.deleteReport(branch);
         log.info(`branch ${branch} no longer changes any environment: its preview report is dropped`);
       }
     } finally {
@@ -413,12 +454,12 @@ export class Daemon {
         run: async (signal) => {
           try {
             // A webhook and a retry may both have queued this commit: the second finds it handled.
-            const rec = this.deps.daemonStore.getRevision(env.name, branch);
-            const due = retryDue(this.deps.daemonStore.getStatus(env.name), commit.revision, this.clock.now());
+            const rec = await this.deps.daemonStore.getRevision(env.name, branch);
+            const due = retryDue(await this.deps.daemonStore.getStatus(env.name), commit.revision, this.clock.now());
             if (rec?.lastAttempted === commit.revision && !due) return;
             if (await this.applyDeploy(env, branch, commit, trigger, verdict, signal)) {
               this.markGood(env, commit.revision);
-              if (this.previewsStale(env.name)) this.requestSync(trigger);
+              if (await this.previewsStale(env.name)) this.requestSync(trigger);
             }
           } finally {
             resolve();
@@ -474,10 +515,10 @@ export class Daemon {
     lastReconciled: string | undefined,
     unchanged: boolean,
   ): Promise<void> {
-    let applied = this.deps.daemonStore.getStatus(name)?.lastAppliedRevision;
+    let applied = (await this.deps.daemonStore.getStatus(name))?.lastAppliedRevision;
     if (!applied && lastReconciled) {
       // Recorded by a daemon from before statuses: adopt its last reconciled commit.
-      this.mark(name, { kind: 'adopted', revision: lastReconciled });
+      await this.mark(name, { kind: 'adopted', revision: lastReconciled });
       applied = lastReconciled;
     }
     if (env && (applied === head || (applied && unchanged))) return this.markGood(env, head);
@@ -530,10 +571,10 @@ export class Daemon {
   }
 
   /** The deploy state of `environment` moved: branches whose report previews it are previewed again, against the new base. */
-  private previewsStale(environment: string): boolean {
+  private async previewsStale(environment: string): Promise<boolean> {
     let stale = false;
-    for (const branch of this.deps.daemonStore.reportBranches()) {
-      const json = this.deps.daemonStore.getReport(branch)?.json as PreviewReport | undefined;
+    for (const branch of await this.deps.daemonStore.reportBranches()) {
+      const json = (await this.deps.daemonStore.getReport(branch))?.json as PreviewReport | undefined;
       if (json?.environments.some((e) => e.environment === environment)) {
         this.seenHeads.delete(branch);
         stale = true;
@@ -586,12 +627,12 @@ export class Daemon {
     const { metrics } = this.deps;
     const log = this.deps.log.child({ environment: env.name, revision: commit.revision });
     const audit = auditOf(commit, verdict);
-    this.mark(env.name, { kind: 'deploy-started', revision: commit.revision });
+    await this.mark(env.name, { kind: 'deploy-started', revision: commit.revision });
     const stopTimer = metrics.reconcileDuration.startTimer({ operation: 'up' });
     const result = await this.run(env, commit.revision, 'up', trigger, signal, audit);
     stopTimer();
     if (signal.aborted) {
-      this.mark(env.name, { kind: 'deploy-cancelled', revision: commit.revision });
+      await this.mark(env.name, { kind: 'deploy-cancelled', revision: commit.revision });
       log.warn(`reconcile of ${env.name} at ${commit.revision.slice(0, 12)} was cancelled by shutdown; the next start picks it up again`);
       return false;
     }
@@ -599,8 +640,8 @@ export class Daemon {
     metrics.reconciles.inc({ operation: 'up', result: failed ? 'failed' : 'succeeded' });
     for (const s of result.stacks)
       if (s.outcome === 'failed') metrics.failures.inc({ environment: env.name, kind: s.errorKind ?? 'internal' });
-    this.deps.daemonStore.recordAttempt(env.name, branch, commit.revision, failed ? 'failed' : 'succeeded', this.clock.now());
-    this.deps.reporting?.deployed({ environment: env.name, branch, commit, result });
+    await this.deps.daemonStore.recordAttempt(env.name, branch, commit.revision, failed ? 'failed' : 'succeeded', this.clock.now());
+    await this.deps.reporting?.deployed({ environment: env.name, branch, commit, result });
     const summary = result.stacks
       .map((s) => `${s.stack} ${s.outcome}${s.outcome === 'applied' ? ` (${formatCounts(s.changes)})` : ''}`)
       .join(', ');
@@ -610,7 +651,7 @@ export class Daemon {
     );
     const notifier = this.deps.notifierFor(env);
     for (const n of reconcileNotifications(result, commit.author, this.clock.now(), audit)) await notifier.notify(n);
-    const alerts = this.mark(
+    const alerts = await this.mark(
       env.name,
       failed
         ? {
@@ -683,7 +724,7 @@ export class Daemon {
     rejection: { kind: 'invalid' | 'untrusted'; error: string; message: string; notification: (at: Date) => Notification },
   ): Promise<void> {
     const now = this.clock.now().toISOString();
-    this.deps.runs.recordRun({
+    await this.deps.runs.recordRun({
       environment,
       // The whole environment was refused, before any stack was considered.
       stack: '*',
@@ -701,7 +742,7 @@ export class Daemon {
       author: commit.author,
       committer: commit.committer,
     });
-    this.deps.daemonStore.recordAttempt(environment, branch, commit.revision, 'rejected', this.clock.now());
+    await this.deps.daemonStore.recordAttempt(environment, branch, commit.revision, 'rejected', this.clock.now());
     this.deps.metrics.reconciles.inc({ operation: 'up', result: 'rejected' });
     this.deps.metrics.failures.inc({ environment, kind: rejection.kind });
     const notifier = this.deps.notifierFor(this.lastGood.get(environment)?.environment);
@@ -709,7 +750,7 @@ export class Daemon {
     await this.notifyAlerts(
       environment,
       commit,
-      this.mark(environment, { kind: 'rejected', revision: commit.revision, reason: rejection.kind, message: rejection.message }),
+      await this.mark(environment, { kind: 'rejected', revision: commit.revision, reason: rejection.kind, message: rejection.message }),
     );
   }
 
@@ -723,7 +764,7 @@ export class Daemon {
 
   private async saveReport(branch: string, commit: CommitInfo, environments: EnvironmentPreview[]): Promise<void> {
     const report = buildPreviewReport({ branch, revision: commit.revision, author: commit.author, at: this.clock.now(), environments });
-    this.deps.daemonStore.saveReport({
+    await this.deps.daemonStore.saveReport({
       branch,
       revision: commit.revision,
       author: commit.author,

@@ -110,7 +110,7 @@ export function driftExtensions(opts: DriftExtensionOptions = {}): Required<Pick
           const parsed = parseQuery(DriftQuery, req.query);
           if (!parsed.ok) return reply.code(400).send(parsed.problem);
           const q = parsed.value;
-          const page = ctx.engine.store.listDrift({
+          const page = await ctx.engine.store.listDrift({
             limit: q.limit,
             ...(q.environment ? { environment: q.environment } : {}),
             ...(q.stack ? { stack: q.stack } : {}),

@@ -44,13 +44,14 @@ export function stacksBySchedule(env: LoadedEnvironment): Map<string, string[]> 
 export interface DriftScheduleHooks {
   /** Queues a check in the drift lane (engine/daemon/lanes.ts); `key` merges a check still waiting. */
   enqueue(key: string, environment: string, job: (signal: AbortSignal) => Promise<void>): void;
-  gitStateValid(environment: string): boolean;
+  /** Whether the deploy head of `environment` is valid and trusted (read when a check starts). */
+  gitStateValid(environment: string): Promise<boolean>;
   /** Resolves when no deploy or preview waits or runs (deploys outrank drift checks everywhere). */
   workIdle?: () => Promise<void>;
   /** The next tick of an environment's schedules changed (undefined: none scheduled). */
   scheduled(environment: string, next: Date | undefined): void;
-  /** A check ended (not called when it was cancelled before finding anything). */
-  checked(environment: string, outcome: DriftOutcome): void;
+  /** A check ended (not called when it was cancelled before finding anything); awaited before the check's job ends. */
+  checked(environment: string, outcome: DriftOutcome): Promise<void>;
 }
 
 /**
@@ -121,10 +122,10 @@ export class DriftSchedules {
       if (stacks.length === 0) return;
       try {
         const outcome = await this.check.run(good.environment, good.revision, stacks, signal, {
-          gitStateValid: this.hooks.gitStateValid(name),
+          gitStateValid: await this.hooks.gitStateValid(name),
           ...(this.hooks.workIdle ? { yieldToDeploys: this.hooks.workIdle } : {}),
         });
-        if (outcome && !signal.aborted) this.hooks.checked(name, outcome);
+        if (outcome && !signal.aborted) await this.hooks.checked(name, outcome);
         else if (signal.aborted)
           this.log.info({ environment: name, stacks: stacks.length }, 'drift check cancelled: a deploy of the environment comes first');
       } catch (e) {

@@ -37,8 +37,8 @@ export interface StatusTransition {
 
 /** Where statuses live (engine/store/daemon-store.ts). */
 export interface EnvironmentStatusStore {
-  getStatus(environment: string): EnvironmentStatus | undefined;
-  saveStatus(status: EnvironmentStatus): void;
+  getStatus(environment: string): Promise<EnvironmentStatus | undefined>;
+  saveStatus(status: EnvironmentStatus): Promise<void>;
 }
 
 /** A status nothing has happened to yet. */
@@ -183,10 +183,15 @@ export function transitionStatus(prev: EnvironmentStatus, event: StatusEvent, no
  * THE writer of environment statuses: reads the stored status (or the initial one),
  * applies the event, stores the result, and returns it with the alerts it calls for.
  */
-export function markEnvironmentStatus(store: EnvironmentStatusStore, environment: string, event: StatusEvent, now: Date): StatusTransition {
-  const prev = store.getStatus(environment) ?? initialStatus(environment, now);
+export async function markEnvironmentStatus(
+  store: EnvironmentStatusStore,
+  environment: string,
+  event: StatusEvent,
+  now: Date,
+): Promise<StatusTransition> {
+  const prev = (await store.getStatus(environment)) ?? initialStatus(environment, now);
   const t = transitionStatus(prev, event, now);
-  store.saveStatus(t.status);
+  await store.saveStatus(t.status);
   return t;
 }
 

@@ -86,14 +86,14 @@ export class ForgeReporter {
     return base ? `${base.replace(/\/$/, '')}/api/runs?revision=${sha}` : undefined;
   }
 
-  private put(key: string, wish: Wish): void {
-    this.o.outbox.put(key, wish, this.now());
+  private async put(key: string, wish: Wish): Promise<void> {
+    await this.o.outbox.put(key, wish, this.now());
     this.kick();
   }
 
   /** A preview of one environment of a branch starts: its status is pending. */
-  previewStarted(p: { branch: string; revision: string; environment: string }): void {
-    this.put(`preview:${p.branch}:status:${p.environment}`, {
+  async previewStarted(p: { branch: string; revision: string; environment: string }): Promise<void> {
+    await this.put(`preview:${p.branch}:status:${p.environment}`, {
       type: 'preview-status',
       branch: p.branch,
       sha: p.revision,
@@ -105,11 +105,11 @@ export class ForgeReporter {
   }
 
   /** A branch's preview report was saved: its statuses and its comment. */
-  previewReported(report: { json: PreviewReport; markdown: string }): void {
+  async previewReported(report: { json: PreviewReport; markdown: string }): Promise<void> {
     const r = report.json;
     const url = this.reportUrl(r.branch);
     for (const s of previewStatuses(r))
-      this.put(`preview:${r.branch}:status:${s.environment}`, {
+      await this.put(`preview:${r.branch}:status:${s.environment}`, {
         type: 'preview-status',
         branch: r.branch,
         sha: r.revision,
@@ -118,15 +118,16 @@ export class ForgeReporter {
         description: s.description,
         ...(url ? { targetUrl: url } : {}),
       });
-    const bases: PreviewBase[] = r.environments.map((e) => {
-      const deployBranch = this.o.daemonStore.getEnvironment(e.environment)?.deployBranch ?? 'main';
-      return {
+    const bases: PreviewBase[] = [];
+    for (const e of r.environments) {
+      const deployBranch = (await this.o.daemonStore.getEnvironment(e.environment))?.deployBranch ?? 'main';
+      bases.push({
         environment: e.environment,
         deployBranch,
-        revision: this.o.daemonStore.getRevision(e.environment, deployBranch)?.lastReconciled,
-      };
-    });
-    this.put(`preview:${r.branch}:comment`, {
+        revision: (await this.o.daemonStore.getRevision(e.environment, deployBranch))?.lastReconciled,
+      });
+    }
+    await this.put(`preview:${r.branch}:comment`, {
       type: 'preview-comment',
       branch: r.branch,
       sha: r.revision,
@@ -136,12 +137,12 @@ export class ForgeReporter {
   }
 
   /** A deploy commit was applied (or failed): its status, and the comment of the merge request it came from. */
-  deployed(p: { environment: string; commit: CommitInfo; result: ReconcileResult }): void {
+  async deployed(p: { environment: string; commit: CommitInfo; result: ReconcileResult }): Promise<void> {
     const sha = p.commit.revision;
     const report = reconcileReport(p.result);
     const status = deployOrPreviewStatus(p.environment, report, 'done');
     const runsUrl = this.runsUrl(sha);
-    this.put(`deploy:${sha}:status:${p.environment}`, {
+    await this.put(`deploy:${sha}:status:${p.environment}`, {
       type: 'deploy-status',
       sha,
       context: `driftless/${p.environment}`,
@@ -150,29 +151,29 @@ export class ForgeReporter {
       ...(runsUrl ? { targetUrl: runsUrl } : {}),
     });
     const key = `deploy:${sha}:comment`;
-    const before = this.o.outbox.get(key)?.payload as Extract<Wish, { type: 'deploy-comment' }> | undefined;
+    const before = (await this.o.outbox.get(key))?.payload as Extract<Wish, { type: 'deploy-comment' }> | undefined;
     const environments = [
       ...(before?.environments ?? []).filter((e) => e.environment !== p.environment),
       { environment: p.environment, report },
     ];
-    this.put(key, { type: 'deploy-comment', sha, environments, ...(runsUrl ? { runsUrl } : {}) });
+    await this.put(key, { type: 'deploy-comment', sha, environments, ...(runsUrl ? { runsUrl } : {}) });
   }
 
   /** A merge-request webhook: opened/synchronize/reopened republish (or recompute) the preview; closed without merge drops it. */
-  mergeRequestEvent(e: MergeRequestEvent): void {
+  async mergeRequestEvent(e: MergeRequestEvent): Promise<void> {
     if (e.action === 'closed') {
       if (e.merged) return;
-      this.o.outbox.dropPrefix(`preview:${e.branch}:`);
-      if (this.o.daemonStore.getReport(e.branch)) {
-        this.o.daemonStore.deleteReport(e.branch);
+      await this.o.outbox.dropPrefix(`preview:${e.branch}:`);
+      if (await this.o.daemonStore.getReport(e.branch)) {
+        await this.o.daemonStore.deleteReport(e.branch);
         this.o.log.info({ branch: e.branch }, `merge request of ${e.branch} closed without merge: its preview is dropped`);
       }
       return;
     }
     if (!['opened', 'synchronize', 'reopened', 'edited', 'ready_for_review'].includes(e.action)) return;
-    const stored = this.o.daemonStore.getReport(e.branch);
+    const stored = await this.o.daemonStore.getReport(e.branch);
     if (stored && (!e.headSha || stored.revision === e.headSha)) {
-      this.previewReported({ json: stored.json as PreviewReport, markdown: stored.markdown });
+      await this.previewReported({ json: stored.json as PreviewReport, markdown: stored.markdown });
       return;
     }
     // No report at this head yet: the push is on its way, or the branch was seen before the merge request existed.
@@ -188,20 +189,23 @@ export class ForgeReporter {
     }
     this.draining = this.drain()
       .catch((err) => this.o.log.error({ err: err instanceof Error ? err.message : String(err) }, 'forge outbox drain failed'))
+      // Scheduling reads the outbox too: it is part of the drain, so idle() and stop() wait for it.
+      .then(() => (this.again ? undefined : this.schedule()))
+      .catch((err) => this.o.log.error({ err: err instanceof Error ? err.message : String(err) }, 'scheduling the forge outbox failed'))
       .finally(() => {
         this.draining = undefined;
         if (this.again) {
           this.again = false;
           this.kick();
-        } else this.schedule();
+        }
       });
   }
 
-  private schedule(): void {
+  private async schedule(): Promise<void> {
     if (this.stopped) return;
     if (this.timer) clearTimeout(this.timer);
-    const next = this.o.outbox.nextDue();
-    if (!next) return;
+    const next = await this.o.outbox.nextDue();
+    if (!next || this.stopped) return;
     this.timer = setTimeout(() => this.kick(), Math.max(50, next.getTime() - this.now().getTime()));
     this.timer.unref();
   }
@@ -227,11 +231,11 @@ export class ForgeReporter {
       }
       return mrs;
     };
-    for (const entry of this.o.outbox.due(this.now())) {
+    for (const entry of await this.o.outbox.due(this.now())) {
       if (this.stopped) return;
       try {
         await this.deliver(entry.payload as Wish, openOf);
-        this.o.outbox.delivered(entry.key, entry.seq);
+        await this.o.outbox.delivered(entry.key, entry.seq);
         if (this.alerted) this.o.log.info('the forge accepts the token again');
         this.alerted = false;
       } catch (e) {
@@ -284,7 +288,7 @@ export class ForgeReporter {
     const err = e instanceof ForgeError ? e : new ForgeError(e instanceof Error ? e.message : String(e), 0);
     const attempts = entry.attempts + 1;
     if (!err.retryable && attempts >= GIVE_UP_AFTER) {
-      this.o.outbox.delivered(entry.key, entry.seq);
+      await this.o.outbox.delivered(entry.key, entry.seq);
       this.o.log.error(
         { key: entry.key, status: err.status, reason: err.message, attempts },
         'the forge keeps rejecting a request: dropped',
@@ -292,7 +296,7 @@ export class ForgeReporter {
       return;
     }
     const delay = Math.min(this.o.retry.maxMs, this.o.retry.initialMs * 2 ** entry.attempts);
-    this.o.outbox.failed(entry.key, entry.seq, new Date(this.now().getTime() + delay), err.message);
+    await this.o.outbox.failed(entry.key, entry.seq, new Date(this.now().getTime() + delay), err.message);
     this.o.log.warn(
       { key: entry.key, status: err.status, reason: err.message, attempts, retryInMs: delay },
       `delivering to the ${this.o.forge.kind} forge failed; retrying`,

@@ -5,7 +5,7 @@ import { repositoryOf, resolveTrust, type DaemonConfig } from '../config/daemon-
 import { createHttpServer, type RouteRegistration } from '../http/server.js';
 import { exposureProblem, resolveHttpCredentials } from '../http/auth.js';
 import { DashboardEvents, ObservedRunStore, observeReconciler } from '../http/events.js';
-import { DashboardStore } from '../store/dashboard-store.js';
+import { SqliteDashboardStore } from '../store/sqlite-dashboard-store.js';
 import type { LoadedEnvironment } from '../load/index.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import { openEngine, type Engine } from '../main/engine.js';
@@ -13,11 +13,13 @@ import { DaemonMetrics } from '../metrics/daemon-metrics.js';
 import { NotificationHub, notifiersFrom, type Notifier } from '../notify/notifier.js';
 import { GitRepositorySource } from '../source/git-source.js';
 import { redactCredentials } from '../source/redact-url.js';
-import { DaemonStore } from '../store/daemon-store.js';
+import type { DaemonStore } from '../store/daemon-store.js';
+import { SqliteDaemonStore } from '../store/sqlite-daemon-store.js';
 import { defaultStateDir } from '../toolchain/paths.js';
 import { Daemon } from './daemon.js';
 import { createForge } from '../forge/create-forge.js';
-import { ForgeOutbox } from '../store/forge-outbox.js';
+import type { ForgeOutbox } from '../store/forge-outbox.js';
+import { SqliteForgeOutbox } from '../store/sqlite-forge-outbox.js';
 import { ForgeReporter } from './forge-reporter.js';
 import type { DriftCheck } from './drift-schedule.js';
 import type { PreviewReport } from './preview-report.js';
@@ -88,7 +90,7 @@ function forgeReporting(
   const token = env[cfg.tokenFromEnv];
   if (!token) throw new Error(`forge: environment variable ${cfg.tokenFromEnv} (the forge token) is not set`);
   const forge = createForge({ type: cfg.type, baseUrl: cfg.baseUrl, repository: cfg.repository, token });
-  const outbox = new ForgeOutbox(join(stateDir, 'driftless.db'));
+  const outbox = new SqliteForgeOutbox(join(stateDir, 'driftless.db'));
   const reporter = new ForgeReporter({
     forge,
     outbox,
@@ -128,8 +130,8 @@ export async function startDaemon(
   const events = new DashboardEvents();
   let observedStore: ObservedRunStore | undefined;
   const engine = openEngine({ stateDir, log, wrapStore: (inner) => (observedStore = new ObservedRunStore(inner, events)) });
-  const dashboardStore = new DashboardStore(join(stateDir, 'driftless.db'));
-  const daemonStore = new DaemonStore(join(stateDir, 'driftless.db'));
+  const dashboardStore = new SqliteDashboardStore(join(stateDir, 'driftless.db'));
+  const daemonStore = new SqliteDaemonStore(join(stateDir, 'driftless.db'));
   const metrics = new DaemonMetrics();
   const repository = repositoryOf(config, env);
   // One cache per repository address, so pointing the daemon elsewhere never mixes refs.
@@ -174,7 +176,7 @@ export async function startDaemon(
   const postReport =
     poster || forge
       ? async (r: { json: PreviewReport; markdown: string }) => {
-          forge?.reporter.previewReported(r);
+          await forge?.reporter.previewReported(r);
           await poster?.(r);
         }
       : undefined;
@@ -208,6 +210,8 @@ export async function startDaemon(
       concurrency: config.concurrency,
     },
   });
+  // Retries survive restarts: armed from the persisted statuses before anything syncs.
+  await daemon.restore();
 
   const server = await createHttpServer({
     log,
@@ -252,10 +256,10 @@ export async function startDaemon(
       });
       await closed;
       await forge?.reporter.stop();
-      forge?.outbox.close();
-      daemonStore.close();
-      dashboardStore.close();
-      engine.close();
+      await forge?.outbox.close();
+      await daemonStore.close();
+      await dashboardStore.close();
+      await engine.close();
       log.info({ clean }, clean ? 'stopped' : 'stopped at the deadline with work still running');
       return clean;
     })());

@@ -4,7 +4,7 @@ import { decideStack } from '../plan/decide.js';
 import { decideRemediation, type RemediationPolicy } from '../plan/decide-remediation.js';
 import type { Clock, ReconcileStack, Reconciler } from '../run/reconcile.js';
 import { systemClock, runInDependencyOrder } from '../run/reconcile.js';
-import type { StackRunner } from '../run/stack-runner.js';
+import type { StackRunner, StackTarget } from '../run/stack-runner.js';
 import type { RecordedOutputs, Trigger } from '../model/index.js';
 import type { RunStore } from '../store/run-store.js';
 import { recordOf, recordOperation } from '../run/record-operation.js';
@@ -156,12 +156,12 @@ export class DriftChecker {
     log: Logger,
   ): Promise<{ verdicts: Map<string, PrescreenVerdict>; stats?: PrescreenStats } | undefined> {
     if (!req.prescreen) return undefined;
-    const applied = req.stacks.filter((s) => this.deps.store.getStatus(req.environment, s.bound.desired.name)?.applied);
+    const applied: DriftCheckRequest['stacks'] = [];
+    for (const s of req.stacks) if ((await this.deps.store.getStatus(req.environment, s.bound.desired.name))?.applied) applied.push(s);
     try {
-      const sweep = await req.prescreen.screen(
-        applied.map((s) => s.bound.target(this.dependencyOutputs(req.environment, s.bound))),
-        req.signal ? { signal: req.signal } : {},
-      );
+      const targets: StackTarget[] = [];
+      for (const s of applied) targets.push(s.bound.target(await this.dependencyOutputs(req.environment, s.bound)));
+      const sweep = await req.prescreen.screen(targets, req.signal ? { signal: req.signal } : {});
       log.info(sweep.stats, `drift pre-screen: ${sweep.stats.inSync} in sync, ${sweep.stats.toRefresh} to refresh`);
       return sweep;
     } catch (err) {
@@ -184,11 +184,11 @@ export class DriftChecker {
     if (!verdict) return { refreshReason: 'not pre-screened' };
     if (verdict.result === 'refresh') return { refreshReason: verdict.reason };
     const started = this.clock.now();
-    const target = bound.target(this.dependencyOutputs(req.environment, bound));
+    const target = bound.target(await this.dependencyOutputs(req.environment, bound));
     if (!(await req.prescreen.stillCurrent(target, verdict.fingerprint).catch(() => false)))
       return { refreshReason: 'the state changed after the pre-screen' };
     const now = this.clock.now();
-    recordOperation(this.deps.store, now, req, bound.desired.name, 'drift', 'drift check (pre-screen)', {
+    await recordOperation(this.deps.store, now, req, bound.desired.name, 'drift', 'drift check (pre-screen)', {
       ok: true,
       changes: { drifted: 0 },
       durationMs: now.getTime() - started.getTime(),
@@ -205,8 +205,10 @@ export class DriftChecker {
     };
   }
 
-  private dependencyOutputs(environment: string, bound: ReconcileStack): Record<string, RecordedOutputs> {
-    return Object.fromEntries(bound.desired.dependsOn.map((d) => [d, this.deps.store.getStatus(environment, d)?.applied?.outputs ?? {}]));
+  private async dependencyOutputs(environment: string, bound: ReconcileStack): Promise<Record<string, RecordedOutputs>> {
+    const entries: [string, RecordedOutputs][] = [];
+    for (const d of bound.desired.dependsOn) entries.push([d, (await this.deps.store.getStatus(environment, d))?.applied?.outputs ?? {}]);
+    return Object.fromEntries(entries);
   }
 
   /**
@@ -218,11 +220,11 @@ export class DriftChecker {
     bound: ReconcileStack,
     ignore: readonly IgnoreRule[],
   ): Promise<{ ok: true; report: DriftReport } | { ok: false; error: string }> {
-    const target = bound.target(this.dependencyOutputs(req.environment, bound));
+    const target = bound.target(await this.dependencyOutputs(req.environment, bound));
     const outcome = await this.deps.runner.previewRefresh(target, req.signal ? { signal: req.signal } : {});
     const resources = outcome.ok ? applyIgnoreRules(driftFromRefreshSteps(outcome.steps), ignore) : [];
     const counts = ignoreCounts(resources);
-    recordOperation(
+    await recordOperation(
       this.deps.store,
       this.clock.now(),
       req,
@@ -249,7 +251,7 @@ export class DriftChecker {
   private async checkStack(req: DriftCheckRequest, s: CheckedStack, log: Logger, verdict?: PrescreenVerdict): Promise<StackDriftOutcome> {
     const { bound } = s;
     const stack = bound.desired.name;
-    const status = this.deps.store.getStatus(req.environment, stack);
+    const status = await this.deps.store.getStatus(req.environment, stack);
     if (!status?.applied) return { stack, status: 'not-applied', reason: 'never applied: nothing to compare with' };
 
     const screened = await this.prescreened(req, bound, verdict);
@@ -273,7 +275,7 @@ export class DriftChecker {
       return { stack, status: 'error', error: found.error };
     }
     const report = found.report;
-    this.deps.store.recordDrift({
+    await this.deps.store.recordDrift({
       environment: req.environment,
       stack,
       revision: req.revision,
@@ -288,14 +290,14 @@ export class DriftChecker {
     log.warn({ drift: countedDrift(report.resources) }, `${stack} drifted: ${formatDrift(report).join('; ')}`);
 
     // Decided under the stack's drift lock, which the remediation below runs under too.
+    const current = await this.deps.store.getStatus(req.environment, stack);
+    const dependencyOutputs = await this.dependencyOutputs(req.environment, bound);
     const decision = decideRemediation({
       policy: req.remediation ?? 'by-mode',
       mode,
       gitStateValid: req.allowRemediation,
       lastResult,
-      gitChangesPending:
-        decideStack(bound.desired, this.deps.store.getStatus(req.environment, stack), this.dependencyOutputs(req.environment, bound))
-          .action !== 'skip',
+      gitChangesPending: decideStack(bound.desired, current, dependencyOutputs).action !== 'skip',
     });
     if (!decision.remediate) {
       if (decision.status === 'not-remediated') log.warn({ reason: decision.reason }, `not remediating ${stack}: ${decision.reason}`);
@@ -320,8 +322,8 @@ export class DriftChecker {
         trigger: req.trigger,
         stack,
         kind: 'remediate',
-        decide: () => ({ run: true, reason: 'drift remediation' }),
-        target: () => bound.target(this.dependencyOutputs(req.environment, bound)),
+        decide: async () => ({ run: true, reason: 'drift remediation' }),
+        target: async () => bound.target(await this.dependencyOutputs(req.environment, bound)),
         options: { refresh: true, ...(req.signal ? { signal: req.signal } : {}) },
       },
       log,
@@ -341,11 +343,11 @@ export class DriftChecker {
       });
       return { stack, status: 'remediation-failed', report, error: up.message };
     }
-    this.deps.store.clearAlert(failureKey);
+    await this.deps.store.clearAlert(failureKey);
 
     const again = await this.detect(req, bound, ignore);
     if (!again.ok) return { stack, status: 'remediation-failed', report, error: again.error };
-    this.deps.store.recordDrift({
+    await this.deps.store.recordDrift({
       environment: req.environment,
       stack,
       revision: req.revision,
@@ -377,8 +379,8 @@ export class DriftChecker {
       });
       return;
     }
-    if (this.deps.store.getAlert(key)) {
-      this.deps.store.clearAlert(key);
+    if (await this.deps.store.getAlert(key)) {
+      await this.deps.store.clearAlert(key);
       await this.deps.notifier.notify({
         kind: 'drift-resolved',
         environment: req.environment,
@@ -392,9 +394,9 @@ export class DriftChecker {
 
   /** Sends a notification unless the same condition (key + fingerprint) was already alerted. */
   private async alertOnce(key: string, fingerprint: string, n: Parameters<Notifier['notify']>[0]): Promise<void> {
-    const prev = this.deps.store.getAlert(key);
+    const prev = await this.deps.store.getAlert(key);
     if (prev?.fingerprint === fingerprint) return;
-    this.deps.store.setAlert({ key, fingerprint, since: prev?.since ?? n.at, lastAlertAt: n.at });
+    await this.deps.store.setAlert({ key, fingerprint, since: prev?.since ?? n.at, lastAlertAt: n.at });
     await this.deps.notifier.notify(n);
   }
 }

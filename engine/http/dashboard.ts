@@ -36,9 +36,9 @@ export interface DashboardDeps {
 }
 
 /** Drift records of an environment, newest first, grouped per stack. */
-function driftByStack(runs: RunStore, environment: string): Map<string, DriftRecord[]> {
+async function driftByStack(runs: RunStore, environment: string): Promise<Map<string, DriftRecord[]>> {
   const by = new Map<string, DriftRecord[]>();
-  for (const d of runs.listDrift({ environment, limit: 5000 })) {
+  for (const d of await runs.listDrift({ environment, limit: 5000 })) {
     const list = by.get(d.stack) ?? [];
     list.push(d);
     by.set(d.stack, list);
@@ -95,20 +95,21 @@ export class DashboardData {
     }
   }
 
-  fleet(): FleetEnvironment[] {
+  async fleet(): Promise<FleetEnvironment[]> {
     const { daemonStore, runs } = this.deps;
-    return daemonStore.listEnvironments().map((e): FleetEnvironment => {
-      const revision = daemonStore.getRevision(e.environment, e.deployBranch);
-      const statuses = runs.listStatuses(e.environment);
-      const drift = driftByStack(runs, e.environment);
+    const fleet: FleetEnvironment[] = [];
+    for (const e of await daemonStore.listEnvironments()) {
+      const revision = await daemonStore.getRevision(e.environment, e.deployBranch);
+      const statuses = await runs.listStatuses(e.environment);
+      const drift = await driftByStack(runs, e.environment);
       const driftStates = [...drift.values()].map((h) => driftState(h));
       const driftedStacks = driftStates.filter((d) => d?.drifted && !d.remediated).length;
       const failed = statuses.filter((s) => s.lastResult === 'failed');
       const running = [...this.running].filter((k) => k.startsWith(`${e.environment}/`)).length;
       const reconciled = revision?.lastReconciled;
       const appliedRun =
-        (reconciled ? runs.listRuns({ environment: e.environment, revision: reconciled, limit: 1 })[0] : undefined) ??
-        runs.listRuns({ environment: e.environment, limit: 50 }).find((r) => r.operation === 'up' && r.result === 'succeeded');
+        (reconciled ? (await runs.listRuns({ environment: e.environment, revision: reconciled, limit: 1 }))[0] : undefined) ??
+        (await runs.listRuns({ environment: e.environment, limit: 50 })).find((r) => r.operation === 'up' && r.result === 'succeeded');
       let sync: SyncState;
       let reason: string | undefined;
       if (!e.valid) {
@@ -134,7 +135,7 @@ export class DashboardData {
         .map((d) => d?.checkedAt ?? '')
         .sort()
         .pop();
-      return {
+      fleet.push({
         environment: e.environment,
         deployBranch: e.deployBranch,
         headRevision: e.revision,
@@ -155,17 +156,18 @@ export class DashboardData {
         drift: { driftedStacks, checkedStacks: drift.size, lastCheckedAt: checkedAt || undefined },
         stacks: { total: statuses.length, failed: failed.length, running },
         updatedAt: e.updatedAt,
-      };
-    });
+      });
+    }
+    return fleet;
   }
 
-  environment(name: string): EnvironmentView | undefined {
+  async environment(name: string): Promise<EnvironmentView | undefined> {
     const { daemonStore, runs, dashboardStore } = this.deps;
-    const record = daemonStore.getEnvironment(name);
-    const graph = dashboardStore.getGraph(name);
-    const statuses = new Map(runs.listStatuses(name).map((s) => [s.stack, s]));
+    const record = await daemonStore.getEnvironment(name);
+    const graph = await dashboardStore.getGraph(name);
+    const statuses = new Map((await runs.listStatuses(name)).map((s) => [s.stack, s]));
     if (!record && !graph && statuses.size === 0) return undefined;
-    const drift = driftByStack(runs, name);
+    const drift = await driftByStack(runs, name);
     const declared = graph?.stacks ?? [];
     const names = new Set(declared.map((s) => s.name));
     // Stacks with a status but not in the graph (removed from Git, or applied before the graph was kept).
@@ -194,10 +196,10 @@ export class DashboardData {
     };
   }
 
-  run(id: number): RunDetail<RunRecord> | undefined {
-    const run = this.deps.runs.listRuns({ before: id + 1, limit: 1 })[0];
+  async run(id: number): Promise<RunDetail<RunRecord> | undefined> {
+    const run = (await this.deps.runs.listRuns({ before: id + 1, limit: 1 }))[0];
     if (!run || run.id !== id) return undefined;
-    return { run, steps: this.deps.dashboardStore.getSteps(id) };
+    return { run, steps: await this.deps.dashboardStore.getSteps(id) };
   }
 }
 
@@ -283,13 +285,13 @@ export function registerDashboard(app: FastifyInstance, deps: DashboardDeps): Da
   app.get<{ Params: { name: string } }>('/api/environments/:name/stacks', async (req, reply) => {
     const q = parseQuery(NoQuery, req.query);
     if (!q.ok) return reply.code(400).send(q.problem);
-    const view = data.environment(req.params.name);
+    const view = await data.environment(req.params.name);
     return view ?? reply.code(404).send({ error: `no environment ${req.params.name}` });
   });
   app.get<{ Params: { id: string } }>('/api/runs/:id', async (req, reply) => {
     const id = RunId.safeParse(req.params.id);
     if (!id.success) return reply.code(400).send({ error: `id: must be a run id (a whole number), got ${JSON.stringify(req.params.id)}` });
-    const run = data.run(id.data);
+    const run = await data.run(id.data);
     return run ?? reply.code(404).send({ error: `no run ${id.data}` });
   });
 

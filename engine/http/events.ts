@@ -56,38 +56,38 @@ export class ObservedRunStore implements RunStore {
     return id;
   }
 
-  recordRun(run: NewRunRecord): RunRecord {
-    const recorded = this.inner.recordRun(run);
+  async recordRun(run: NewRunRecord): Promise<RunRecord> {
+    const recorded = await this.inner.recordRun(run);
     this.lastRun.set(ObservedRunStore.runKey(run.environment, run.stack, run.revision, run.operation), recorded.id);
     if (this.lastRun.size > 10_000) this.lastRun.clear();
     this.events.emit({ type: 'run-finished', run: recorded });
     return recorded;
   }
-  listRuns(query?: RunQuery): RunRecord[] {
+  async listRuns(query?: RunQuery): Promise<RunRecord[]> {
     return this.inner.listRuns(query);
   }
-  getStatus(environment: string, stack: string): StackStatus | undefined {
+  async getStatus(environment: string, stack: string): Promise<StackStatus | undefined> {
     return this.inner.getStatus(environment, stack);
   }
-  listStatuses(environment: string): StackStatus[] {
+  async listStatuses(environment: string): Promise<StackStatus[]> {
     return this.inner.listStatuses(environment);
   }
-  saveStatus(status: StackStatus): void {
-    this.inner.saveStatus(status);
+  async saveStatus(status: StackStatus): Promise<void> {
+    await this.inner.saveStatus(status);
   }
-  deleteStatus(environment: string, stack: string): void {
-    this.inner.deleteStatus(environment, stack);
+  async deleteStatus(environment: string, stack: string): Promise<void> {
+    await this.inner.deleteStatus(environment, stack);
   }
-  tryLock(environment: string, stack: string, purpose: string): LockAttempt {
-    const attempt = this.inner.tryLock(environment, stack, purpose);
+  async tryLock(environment: string, stack: string, purpose: string): Promise<LockAttempt> {
+    const attempt = await this.inner.tryLock(environment, stack, purpose);
     if (attempt.acquired) this.events.emit({ type: 'run-started', environment, stack, purpose, at: new Date().toISOString() });
     return attempt;
   }
-  unlock(environment: string, stack: string): void {
-    this.inner.unlock(environment, stack);
+  async unlock(environment: string, stack: string): Promise<void> {
+    await this.inner.unlock(environment, stack);
   }
-  recordDrift(record: Omit<DriftRecord, 'id'>): DriftRecord {
-    const recorded = this.inner.recordDrift(record);
+  async recordDrift(record: Omit<DriftRecord, 'id'>): Promise<DriftRecord> {
+    const recorded = await this.inner.recordDrift(record);
     this.events.emit({
       type: 'drift-checked',
       environment: recorded.environment,
@@ -99,20 +99,20 @@ export class ObservedRunStore implements RunStore {
     });
     return recorded;
   }
-  listDrift(query?: { environment?: string; stack?: string; limit?: number; before?: number }): DriftRecord[] {
+  async listDrift(query?: { environment?: string; stack?: string; limit?: number; before?: number }): Promise<DriftRecord[]> {
     return this.inner.listDrift(query);
   }
-  getAlert(key: string): AlertState | undefined {
+  async getAlert(key: string): Promise<AlertState | undefined> {
     return this.inner.getAlert(key);
   }
-  setAlert(state: AlertState): void {
-    this.inner.setAlert(state);
+  async setAlert(state: AlertState): Promise<void> {
+    await this.inner.setAlert(state);
   }
-  clearAlert(key: string): void {
-    this.inner.clearAlert(key);
+  async clearAlert(key: string): Promise<void> {
+    await this.inner.clearAlert(key);
   }
-  close(): void {
-    this.inner.close();
+  async close(): Promise<void> {
+    await this.inner.close();
   }
 }
 
@@ -130,7 +130,7 @@ export function observeReconciler(
     const at = () => new Date().toISOString();
     try {
       if (req.operation === 'up' && !req.only)
-        deps.dashboard.saveGraph({
+        await deps.dashboard.saveGraph({
           environment: req.environment,
           revision: req.revision,
           stacks: req.stacks.map((s) => ({ name: s.desired.name, template: s.desired.template, dependsOn: [...s.desired.dependsOn] })),
@@ -152,7 +152,7 @@ export function observeReconciler(
         for (const s of result.stacks) {
           const id = deps.store.takeRunId(ObservedRunStore.runKey(req.environment, s.stack, req.revision, req.operation));
           if (id !== undefined && s.steps.length > 0)
-            deps.dashboard.saveSteps(
+            await deps.dashboard.saveSteps(
               id,
               reportedSteps(s.steps).map((step) => ({ op: step.op, type: step.type, name: step.name, fields: step.fields })),
             );

@@ -27,12 +27,18 @@ export interface HttpServerDeps {
   daemonStore: DaemonStore;
   /** True once the first sync with Git has completed. */
   isReady(): boolean;
+  /** Why this process must take no traffic now although it synced (e.g. PostgreSQL unreachable); undefined when nothing stops it. */
+  unreadyReason?(): string | undefined;
   /** Secrets from the daemon's environment; a provider without one refuses every delivery. */
   webhookSecrets: { github: string | undefined; gitlab: string | undefined; gitea?: string | undefined };
-  /** A verified push or merge-request event: fetch now. */
-  onWebhook(provider: WebhookProvider, event: string): void;
-  /** A verified merge-request event (opened, synchronize, reopened, closed…), after onWebhook. */
-  onMergeRequest?(provider: WebhookProvider, e: MergeRequestWebhook): void;
+  /**
+   * A verified push or merge-request event: fetch now. `delivery` is the forge's id of the
+   * delivery (X-GitHub-Delivery, X-Gitea-Delivery, X-Gitlab-Event-UUID), so replicas that
+   * each receive the same delivery can sync once.
+   */
+  onWebhook(provider: WebhookProvider, event: string, delivery: string | undefined): void | Promise<void>;
+  /** A verified merge-request event (opened, synchronize, reopened, closed…), after onWebhook; awaited before the reply. */
+  onMergeRequest?(provider: WebhookProvider, e: MergeRequestWebhook): void | Promise<void>;
   routes?: readonly RouteRegistration[];
   /** Bearer token and/or basic credentials protecting `/` and `/api/` (webhooks and probes stay open). */
   auth?: HttpCredentials | undefined;
@@ -54,11 +60,13 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<FastifyIns
   if (deps.auth) installAuth(app, deps.auth);
 
   app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/readyz', async (_req, reply) =>
-    deps.isReady()
+  app.get('/readyz', async (_req, reply) => {
+    const unready = deps.unreadyReason?.();
+    if (unready) return reply.code(503).send({ status: 'unready', reason: unready });
+    return deps.isReady()
       ? { status: 'ready' }
-      : reply.code(503).send({ status: 'starting', reason: 'the first sync with Git has not completed' }),
-  );
+      : reply.code(503).send({ status: 'starting', reason: 'the first sync with Git has not completed' });
+  });
   app.get('/metrics', async (_req, reply) => {
     const { contentType, body } = await deps.metrics.render();
     return reply.type(contentType).send(body);
@@ -67,8 +75,8 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<FastifyIns
     const q = parseQuery(NoQuery, req.query);
     if (!q.ok) return reply.code(400).send(q.problem);
     // Each with its persisted status (conditions, revisions, retries, drift schedule), when it has one.
-    const statuses = new Map(deps.daemonStore.listStatuses().map((st) => [st.environment, st]));
-    return deps.daemonStore.listEnvironments().map((e) => {
+    const statuses = new Map((await deps.daemonStore.listStatuses()).map((st) => [st.environment, st]));
+    return (await deps.daemonStore.listEnvironments()).map((e) => {
       const status = statuses.get(e.environment);
       return status ? { ...e, status } : e;
     });
@@ -78,7 +86,7 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<FastifyIns
     const q = parseQuery(RunsQuery, req.query);
     if (!q.ok) return reply.code(400).send(q.problem);
     const { environment, stack, revision, limit, before } = q.value;
-    const page = deps.runs.listRuns({
+    const page = await deps.runs.listRuns({
       limit,
       ...(environment ? { environment } : {}),
       ...(stack ? { stack } : {}),
@@ -95,7 +103,7 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<FastifyIns
     const q = parseQuery(ReportQuery, req.query);
     if (!q.ok) return reply.code(400).send(q.problem);
     const branch = decodeURIComponent(req.params['*']);
-    const report = deps.daemonStore.getReport(branch);
+    const report = await deps.daemonStore.getReport(branch);
     if (!report) return reply.code(404).send({ error: `no preview report for branch ${branch}` });
     if (q.value.format === 'markdown') return reply.type('text/markdown; charset=utf-8').send(report.markdown);
     // The report's JSON, with its Markdown alongside for a merge-request bot.
@@ -148,8 +156,20 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<FastifyIns
           { provider, event, ...(mr ? { action: mr.action, branch: mr.branch } : {}) },
           `${provider} ${event}${mr ? ` ${mr.action}` : ''} webhook: fetching now`,
         );
-        deps.onWebhook(provider, event ?? '');
-        if (mr) deps.onMergeRequest?.(provider, mr);
+        const delivery =
+          provider === 'gitlab'
+            ? header(req.headers['x-gitlab-event-uuid'])
+            : provider === 'gitea'
+              ? (header(req.headers['x-gitea-delivery']) ?? header(req.headers['x-github-delivery']))
+              : header(req.headers['x-github-delivery']);
+        try {
+          await deps.onWebhook(provider, event ?? '', delivery);
+        } catch (e) {
+          // Replicas queue syncs in PostgreSQL: when it is down the forge should deliver again later.
+          deps.log.error({ provider, event, delivery, err: e instanceof Error ? e.message : String(e) }, 'the sync could not be queued');
+          return reply.code(503).send({ error: 'the sync could not be queued; deliver again later' });
+        }
+        if (mr) await deps.onMergeRequest?.(provider, mr);
         return reply.code(202).send({ accepted: true });
       };
     hooks.post('/api/webhooks/github', handle('github'));

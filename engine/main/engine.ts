@@ -14,7 +14,8 @@ export interface Engine {
   store: RunStore;
   runner: StackRunner;
   reconciler: Reconciler;
-  close(): void;
+  /** Closes the store. */
+  close(): Promise<void>;
 }
 
 /**

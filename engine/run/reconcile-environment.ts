@@ -1,7 +1,7 @@
 import type { LoadedEnvironment } from '../load/index.js';
 import type { CommitAudit, PluginUse, Trigger } from '../model/index.js';
 import { bindEnvironment } from './bind-environment.js';
-import type { ReconcileResult, Reconciler } from './reconcile.js';
+import type { ReconcileResult, Reconciler, StackDispatch } from './reconcile.js';
 
 /** One environment at one revision, and where its stacks run: what every operation on it needs. */
 export interface EnvironmentOperation {
@@ -37,6 +37,8 @@ export function bindOperation(op: EnvironmentOperation): ReturnType<typeof bindE
 export interface EnvironmentRun extends EnvironmentOperation {
   operation: 'up' | 'preview';
   refresh?: boolean;
+  /** Runs each stack that must change on another replica (Postgres mode). */
+  dispatch?: StackDispatch | undefined;
 }
 
 /**
@@ -60,5 +62,6 @@ export function reconcileEnvironment(reconciler: Reconciler, run: EnvironmentRun
     ...(run.signal ? { signal: run.signal } : {}),
     ...(run.only ? { only: [...run.only] } : {}),
     ...(run.audit ? { audit: run.audit } : {}),
+    ...(run.dispatch ? { dispatch: run.dispatch } : {}),
   });
 }

@@ -25,6 +25,27 @@ export interface ReconcileStack {
   preflight?(dependencyOutputs: Record<string, RecordedOutputs>): string | undefined;
 }
 
+/** One stack's operation as the reconciler hands it to another replica (engine/replicas). */
+export interface DispatchedStack {
+  stack: string;
+  operation: 'up' | 'preview';
+  refresh: boolean;
+}
+
+/** What a dispatched operation came back with: the outcome, the outputs after an up, the Pulumi operations it started. */
+export interface DispatchResult {
+  outcome: StackOutcome;
+  outputs?: RecordedOutputs | undefined;
+  pulumiOperations: number;
+}
+
+/**
+ * Runs one stack's operation elsewhere (a replica takes it from the work queue) and
+ * resolves with its result; the reconciler still plans, orders by dependsOn and blocks
+ * dependents of failures itself.
+ */
+export type StackDispatch = (stack: DispatchedStack, signal: AbortSignal | undefined) => Promise<DispatchResult>;
+
 /** One reconcile of one environment at one revision. */
 export interface ReconcileRequest {
   environment: string;
@@ -46,6 +67,11 @@ export interface ReconcileRequest {
   signal?: AbortSignal;
   /** Author, committer and signer of the revision, recorded with each run. */
   audit?: CommitAudit | undefined;
+  /**
+   * Hands each stack that must change to another replica instead of running it here
+   * (Postgres mode); the stack is decided again there, under the shared lock.
+   */
+  dispatch?: StackDispatch | undefined;
 }
 
 /** The result of a reconcile. */
@@ -104,15 +130,15 @@ export class Reconciler {
   }
 
   /** Plans without running anything. */
-  plan(req: ReconcileRequest): EnvironmentPlan {
-    const statuses = this.deps.store.listStatuses(req.environment);
+  async plan(req: ReconcileRequest): Promise<EnvironmentPlan> {
+    const statuses = await this.deps.store.listStatuses(req.environment);
     const desired = this.selected(req).map((s) => s.desired);
     return planEnvironment(desired, statuses, { prune: req.prune && !req.only });
   }
 
   async reconcile(req: ReconcileRequest): Promise<ReconcileResult> {
     const log = this.deps.log.child({ environment: req.environment, revision: req.revision, operation: req.operation });
-    const plan = this.plan(req);
+    const plan = await this.plan(req);
     for (const p of plan.stacks) {
       log.info(
         { stack: p.name, decision: p.decision.action },
@@ -125,10 +151,12 @@ export class Reconciler {
     let pulumiOperations = 0;
 
     const runOne = async (s: ReconcileStack): Promise<void> => {
-      const depOutputs = (): Record<string, RecordedOutputs> =>
-        Object.fromEntries(
-          s.desired.dependsOn.map((d) => [d, freshOutputs.get(d) ?? this.deps.store.getStatus(req.environment, d)?.applied?.outputs ?? {}]),
-        );
+      const depOutputs = async (): Promise<Record<string, RecordedOutputs>> => {
+        const entries: [string, RecordedOutputs][] = [];
+        for (const d of s.desired.dependsOn)
+          entries.push([d, freshOutputs.get(d) ?? (await this.deps.store.getStatus(req.environment, d))?.applied?.outputs ?? {}]);
+        return Object.fromEntries(entries);
+      };
       const failedDep = s.desired.dependsOn.find((d) => ['failed', 'blocked'].includes(outcomes.get(d)?.outcome ?? ''));
       if (failedDep) {
         outcomes.set(
@@ -137,13 +165,14 @@ export class Reconciler {
         );
         return;
       }
-      const decide = () => decideStack(s.desired, this.deps.store.getStatus(req.environment, s.desired.name), depOutputs());
-      const first = decide();
+      const decide = async () =>
+        decideStack(s.desired, await this.deps.store.getStatus(req.environment, s.desired.name), await depOutputs());
+      const first = await decide();
       if (first.action === 'skip') {
         outcomes.set(s.desired.name, unchangedOutcome(s.desired.name, 'unchanged'));
         return;
       }
-      const problem = s.preflight?.(depOutputs());
+      const problem = s.preflight?.(await depOutputs());
       if (problem !== undefined) {
         log.error({ stack: s.desired.name, kind: 'invalid', err: problem }, `${s.desired.name}: not started: ${problem}`);
         outcomes.set(s.desired.name, {
@@ -154,9 +183,16 @@ export class Reconciler {
         });
         return;
       }
+      if (req.dispatch) {
+        const r = await req.dispatch({ stack: s.desired.name, operation: req.operation, refresh: req.refresh ?? false }, req.signal);
+        pulumiOperations += r.pulumiOperations;
+        if (r.outputs && r.outcome.outcome !== 'failed') freshOutputs.set(s.desired.name, r.outputs);
+        outcomes.set(s.desired.name, r.outcome);
+        return;
+      }
       if (req.operation === 'preview') {
         pulumiOperations++;
-        const outcome = await this.deps.runner.preview(s.target(depOutputs()), this.opOptions(req));
+        const outcome = await this.deps.runner.preview(s.target(await depOutputs()), this.opOptions(req));
         outcomes.set(s.desired.name, toStackOutcome(s.desired.name, 'previewed', describeDecision(first), outcome, 1));
         return;
       }
@@ -169,13 +205,13 @@ export class Reconciler {
           stack: s.desired.name,
           kind: 'up',
           // Decided again under the lock: another process may have applied it meanwhile.
-          decide: () => {
-            const decision = decide();
+          decide: async () => {
+            const decision = await decide();
             return decision.action === 'apply'
               ? { run: true, reason: describeDecision(decision), fingerprint: decision.fingerprint }
               : { run: false, reason: 'unchanged (applied by another run)' };
           },
-          target: () => s.target(depOutputs()),
+          target: async () => s.target(await depOutputs()),
           options: this.opOptions(req),
           onAttempt: () => void pulumiOperations++,
         },

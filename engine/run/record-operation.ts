@@ -19,7 +19,7 @@ export function recordOf(outcome: OperationOutcome, changes?: ChangeCounts): Ope
 }
 
 /** Appends one operation on one stack to the run history; `finished` is when it ended. */
-export function recordOperation(
+export async function recordOperation(
   store: RunStore,
   finished: Date,
   req: { environment: string; revision: string; trigger: Trigger; audit?: CommitAudit | undefined },
@@ -27,8 +27,8 @@ export function recordOperation(
   operation: Operation,
   reason: string,
   r: OperationRecord,
-): void {
-  store.recordRun({
+): Promise<void> {
+  await store.recordRun({
     environment: req.environment,
     stack,
     revision: req.revision,

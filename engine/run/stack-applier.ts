@@ -83,9 +83,10 @@ export type ApplyDecision =
  */
 export interface ApplyRequest extends StackRun {
   kind: 'up' | 'remediate';
-  decide(): ApplyDecision;
-  /** The bound target; asked again for each attempt. */
-  target(): StackTarget;
+  /** Awaited under the lock: it may read the stack's status from the store. */
+  decide(): Promise<ApplyDecision>;
+  /** The bound target; asked again for each attempt (it may read dependencies' outputs from the store). */
+  target(): Promise<StackTarget>;
   options: OperationOptions;
   /** Called before each Pulumi operation starts (the reconcile counts them). */
   onAttempt?: () => void;
@@ -131,17 +132,17 @@ export class StackApplier {
 
   /** Decides, runs, records and saves status, for a caller that already holds the stack's locks (a drift check). */
   async applyHeld(req: ApplyRequest, log: Logger): Promise<ApplyResult> {
-    const decision = req.decide();
+    const decision = await req.decide();
     if (!decision.run) return { stack: unchangedOutcome(req.stack, decision.reason) };
     if (req.kind === 'up' && !decision.fingerprint) throw new Error(`up of ${req.stack} was decided without a fingerprint`);
-    const run = () => {
+    const run = async () => {
       req.onAttempt?.();
-      return this.deps.runner.up(req.target(), req.options);
+      return this.deps.runner.up(await req.target(), req.options);
     };
     const { outcome, attempts } =
       req.kind === 'up' ? await this.withRetries(log.child({ stack: req.stack }), run) : { outcome: await run(), attempts: 1 };
-    recordOperation(this.deps.store, this.clock.now(), req, req.stack, req.kind, decision.reason, recordOf(outcome));
-    this.saveStatus(req, decision, outcome);
+    await recordOperation(this.deps.store, this.clock.now(), req, req.stack, req.kind, decision.reason, recordOf(outcome));
+    await this.saveStatus(req, decision, outcome);
     return { stack: toStackOutcome(req.stack, outcome.ok ? 'applied' : 'failed', decision.reason, outcome, attempts), operation: outcome };
   }
 
@@ -151,24 +152,25 @@ export class StackApplier {
       const { outcome, attempts } = await this.withRetries(log, () =>
         this.deps.runner.destroy(req.target, req.signal ? { signal: req.signal } : {}),
       );
-      recordOperation(this.deps.store, this.clock.now(), req, req.stack, 'destroy', 'requested', recordOf(outcome));
-      if (outcome.ok) this.deps.store.deleteStatus(req.environment, req.stack);
+      await recordOperation(this.deps.store, this.clock.now(), req, req.stack, 'destroy', 'requested', recordOf(outcome));
+      if (outcome.ok) await this.deps.store.deleteStatus(req.environment, req.stack);
       return toStackOutcome(req.stack, outcome.ok ? 'destroyed' : 'failed', 'requested', outcome, attempts);
     });
     return r.ok ? r.value : lockedOutcome(req.stack, r.heldBy);
   }
 
-  private saveStatus(req: ApplyRequest, decision: Extract<ApplyDecision, { run: true }>, outcome: OperationOutcome): void {
-    const prev = this.deps.store.getStatus(req.environment, req.stack);
+  private async saveStatus(req: ApplyRequest, decision: Extract<ApplyDecision, { run: true }>, outcome: OperationOutcome): Promise<void> {
+    const prev = await this.deps.store.getStatus(req.environment, req.stack);
     if (req.kind === 'remediate') {
-      if (outcome.ok && prev?.applied) this.deps.store.saveStatus({ ...prev, applied: { ...prev.applied, outputs: outcome.outputs } });
+      if (outcome.ok && prev?.applied)
+        await this.deps.store.saveStatus({ ...prev, applied: { ...prev.applied, outputs: outcome.outputs } });
       return;
     }
     if (outcome.ok && decision.fingerprint) {
-      this.deps.store.saveStatus(appliedStatus(req, decision.fingerprint, outcome.outputs, this.clock.now()));
+      await this.deps.store.saveStatus(appliedStatus(req, decision.fingerprint, outcome.outputs, this.clock.now()));
       return;
     }
-    this.deps.store.saveStatus({
+    await this.deps.store.saveStatus({
       environment: req.environment,
       stack: req.stack,
       applied: prev?.applied,

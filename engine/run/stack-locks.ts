@@ -41,7 +41,7 @@ export class StackLocks {
       const deadline = this.clock.now().getTime() + this.lockWaitMs;
       let waited = false;
       for (;;) {
-        const attempt = this.deps.store.tryLock(environment, stack, purpose);
+        const attempt = await this.deps.store.tryLock(environment, stack, purpose);
         if (attempt.acquired) {
           if (attempt.clearedStale) {
             log.warn(
@@ -63,7 +63,7 @@ export class StackLocks {
       try {
         return { ok: true as const, value: await fn() };
       } finally {
-        this.deps.store.unlock(environment, stack);
+        await this.deps.store.unlock(environment, stack);
       }
     });
   }

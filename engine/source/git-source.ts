@@ -88,7 +88,17 @@ export class GitRepositorySource implements GitSource {
     return gitClient(this.opts.cacheDir);
   }
 
-  async fetch(): Promise<{ ok: true; heads: BranchHeads } | SourceError> {
+  /** The fetch under way: concurrent callers (the poller and a replica's stack workers) share it, so git never races itself on one mirror. */
+  private inflight: Promise<{ ok: true; heads: BranchHeads } | SourceError> | undefined;
+
+  fetch(): Promise<{ ok: true; heads: BranchHeads } | SourceError> {
+    this.inflight ??= this.fetchOnce().finally(() => {
+      this.inflight = undefined;
+    });
+    return this.inflight;
+  }
+
+  private async fetchOnce(): Promise<{ ok: true; heads: BranchHeads } | SourceError> {
     try {
       if (!existsSync(join(this.opts.cacheDir, 'HEAD'))) {
         mkdirSync(this.opts.cacheDir, { recursive: true });

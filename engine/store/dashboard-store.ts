@@ -1,19 +1,3 @@
-import type { DatabaseSync } from 'node:sqlite';
-import { openSqlite } from './open-sqlite.js';
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS dashboard_graphs (
-  environment TEXT PRIMARY KEY,
-  revision TEXT NOT NULL,
-  stacks TEXT NOT NULL,
-  updated_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS dashboard_run_steps (
-  run_id INTEGER PRIMARY KEY,
-  steps TEXT NOT NULL
-);
-`;
-
 /** A stack as the dashboard draws it: its place in the dependsOn graph. */
 export interface GraphStack {
   name: string;
@@ -39,45 +23,18 @@ export interface RecordedStep {
 
 /**
  * What the dashboard shows beyond the run history: each environment's dependsOn graph (so
- * it survives restarts that reconcile nothing) and the resource steps of each run, in the
- * run store's SQLite file (own tables, own connection).
+ * it survives restarts that reconcile nothing) and the resource steps of each run.
+ * Implementations: engine/store/sqlite-dashboard-store.ts.
  */
-export class DashboardStore {
-  private readonly db: DatabaseSync;
-
-  constructor(file: string) {
-    this.db = openSqlite(file);
-    this.db.exec(SCHEMA);
-  }
-
-  saveGraph(g: EnvironmentGraph): void {
-    this.db
-      .prepare(
-        `INSERT INTO dashboard_graphs (environment, revision, stacks, updated_at) VALUES (?, ?, ?, ?)
-         ON CONFLICT (environment) DO UPDATE SET revision = excluded.revision, stacks = excluded.stacks, updated_at = excluded.updated_at`,
-      )
-      .run(g.environment, g.revision, JSON.stringify(g.stacks), g.updatedAt);
-  }
-
-  getGraph(environment: string): EnvironmentGraph | undefined {
-    const r = this.db.prepare('SELECT * FROM dashboard_graphs WHERE environment = ?').get(environment) as
-      | { environment: string; revision: string; stacks: string; updated_at: string }
-      | undefined;
-    return r
-      ? { environment: r.environment, revision: r.revision, stacks: JSON.parse(r.stacks) as GraphStack[], updatedAt: r.updated_at }
-      : undefined;
-  }
-
-  saveSteps(runId: number, steps: RecordedStep[]): void {
-    this.db.prepare('INSERT OR REPLACE INTO dashboard_run_steps (run_id, steps) VALUES (?, ?)').run(runId, JSON.stringify(steps));
-  }
-
-  getSteps(runId: number): RecordedStep[] | undefined {
-    const r = this.db.prepare('SELECT steps FROM dashboard_run_steps WHERE run_id = ?').get(runId) as { steps: string } | undefined;
-    return r ? (JSON.parse(r.steps) as RecordedStep[]) : undefined;
-  }
-
-  close(): void {
-    if (this.db.isOpen) this.db.close();
-  }
+export interface DashboardStore {
+  /** Stores (replaces) the graph of an environment. */
+  saveGraph(g: EnvironmentGraph): Promise<void>;
+  /** The graph of an environment, if one was stored. */
+  getGraph(environment: string): Promise<EnvironmentGraph | undefined>;
+  /** Stores (replaces) the resource steps of a run. */
+  saveSteps(runId: number, steps: RecordedStep[]): Promise<void>;
+  /** The resource steps of a run, if they were stored. */
+  getSteps(runId: number): Promise<RecordedStep[] | undefined>;
+  /** Releases the connection; idempotent. */
+  close(): Promise<void>;
 }

@@ -150,7 +150,9 @@ function immediateTransaction<T>(db: DatabaseSync, fn: () => T): T {
 
 /**
  * RunStore on SQLite (WAL mode, so a reader never waits for a writer). Several driftless
- * processes may share the file: locks are taken in IMMEDIATE transactions.
+ * processes may share the file: locks are taken in IMMEDIATE transactions. node:sqlite is
+ * synchronous: each method does its work before returning and hands back a settled promise
+ * (a failure is a rejection, not a throw), so no other store call interleaves with one.
  */
 export class SqliteRunStore implements RunStore {
   private readonly db: DatabaseSync;
@@ -168,7 +170,7 @@ export class SqliteRunStore implements RunStore {
     for (const column of RUN_AUDIT_COLUMNS) if (!have.has(column)) this.db.exec(`ALTER TABLE runs ADD COLUMN ${column} TEXT`);
   }
 
-  recordRun(run: NewRunRecord): RunRecord {
+  async recordRun(run: NewRunRecord): Promise<RunRecord> {
     const info = this.db
       .prepare(
         `INSERT INTO runs (environment, stack, revision, trigger, operation, result, changes, duration_ms,
@@ -201,7 +203,7 @@ export class SqliteRunStore implements RunStore {
     return { ...run, id: Number(info.lastInsertRowid) };
   }
 
-  listRuns(query: RunQuery = {}): RunRecord[] {
+  async listRuns(query: RunQuery = {}): Promise<RunRecord[]> {
     const where: string[] = [];
     const params: Record<string, string | number> = { limit: query.limit ?? 100 };
     for (const key of ['environment', 'stack', 'revision'] as const) {
@@ -220,21 +222,21 @@ export class SqliteRunStore implements RunStore {
     return (this.db.prepare(sql).all(params) as unknown as RunRow[]).map(toRecord);
   }
 
-  getStatus(environment: string, stack: string): StackStatus | undefined {
+  async getStatus(environment: string, stack: string): Promise<StackStatus | undefined> {
     const row = this.db.prepare('SELECT status FROM stack_status WHERE environment = ? AND stack = ?').get(environment, stack) as
       | { status: string }
       | undefined;
     return row ? (JSON.parse(row.status) as StackStatus) : undefined;
   }
 
-  listStatuses(environment: string): StackStatus[] {
+  async listStatuses(environment: string): Promise<StackStatus[]> {
     const rows = this.db.prepare('SELECT status FROM stack_status WHERE environment = ? ORDER BY stack').all(environment) as {
       status: string;
     }[];
     return rows.map((r) => JSON.parse(r.status) as StackStatus);
   }
 
-  saveStatus(status: StackStatus): void {
+  async saveStatus(status: StackStatus): Promise<void> {
     this.db
       .prepare(
         `INSERT INTO stack_status (environment, stack, status) VALUES (?, ?, ?)
@@ -243,11 +245,11 @@ export class SqliteRunStore implements RunStore {
       .run(status.environment, status.stack, JSON.stringify(status));
   }
 
-  deleteStatus(environment: string, stack: string): void {
+  async deleteStatus(environment: string, stack: string): Promise<void> {
     this.db.prepare('DELETE FROM stack_status WHERE environment = ? AND stack = ?').run(environment, stack);
   }
 
-  tryLock(environment: string, stack: string, purpose: string): LockAttempt {
+  async tryLock(environment: string, stack: string, purpose: string): Promise<LockAttempt> {
     const me = currentProcess();
     return immediateTransaction(this.db, (): LockAttempt => {
       const row = this.db
@@ -267,14 +269,14 @@ export class SqliteRunStore implements RunStore {
     });
   }
 
-  unlock(environment: string, stack: string): void {
+  async unlock(environment: string, stack: string): Promise<void> {
     const me = currentProcess();
     this.db
       .prepare('DELETE FROM locks WHERE environment = ? AND stack = ? AND pid = ? AND host = ?')
       .run(environment, stack, me.pid, me.host);
   }
 
-  recordDrift(record: Omit<DriftRecord, 'id'>): DriftRecord {
+  async recordDrift(record: Omit<DriftRecord, 'id'>): Promise<DriftRecord> {
     const info = this.db
       .prepare(
         `INSERT INTO drift (environment, stack, revision, checked_at, drifted, resource_count, remediated, report)
@@ -293,7 +295,7 @@ export class SqliteRunStore implements RunStore {
     return { ...record, id: Number(info.lastInsertRowid) };
   }
 
-  listDrift(query: { environment?: string; stack?: string; limit?: number; before?: number } = {}): DriftRecord[] {
+  async listDrift(query: { environment?: string; stack?: string; limit?: number; before?: number } = {}): Promise<DriftRecord[]> {
     const where: string[] = [];
     const params: Record<string, string | number> = { limit: query.limit ?? 100 };
     if (query.environment !== undefined) {
@@ -334,22 +336,22 @@ export class SqliteRunStore implements RunStore {
     }));
   }
 
-  getAlert(key: string): AlertState | undefined {
+  async getAlert(key: string): Promise<AlertState | undefined> {
     const row = this.db.prepare('SELECT state FROM alerts WHERE key = ?').get(key) as { state: string } | undefined;
     return row ? (JSON.parse(row.state) as AlertState) : undefined;
   }
 
-  setAlert(state: AlertState): void {
+  async setAlert(state: AlertState): Promise<void> {
     this.db
       .prepare('INSERT INTO alerts (key, state) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET state = excluded.state')
       .run(state.key, JSON.stringify(state));
   }
 
-  clearAlert(key: string): void {
+  async clearAlert(key: string): Promise<void> {
     this.db.prepare('DELETE FROM alerts WHERE key = ?').run(key);
   }
 
-  close(): void {
+  async close(): Promise<void> {
     // node:sqlite throws on a second close; better-sqlite3 did not: keep close() idempotent.
     if (this.db.isOpen) this.db.close();
   }

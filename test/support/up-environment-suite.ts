@@ -37,12 +37,12 @@ export function describeUpEnvironment(backend: 'file' | 's3'): void {
     const sqs = new SQSClient(awsTestConfig());
     const sns = new SNSClient(awsTestConfig());
     const stacksOfDev = ['app-config', 'nightly-report', 'orders-queue', 'orders-topic', 'reports-bucket'];
-    const statusOf = (stack: string) => {
+    const statusOf = async (stack: string) => {
       const store = new SqliteRunStore(join(stateDir, 'driftless.db'));
       try {
-        return store.getStatus(env.name, stack);
+        return await store.getStatus(env.name, stack);
       } finally {
-        store.close();
+        await store.close();
       }
     };
 
@@ -72,13 +72,13 @@ export function describeUpEnvironment(backend: 'file' | 's3'): void {
       for (const dependent of ['orders-topic', 'app-config', 'nightly-report']) expect(id(dependent)).toBeGreaterThan(id('orders-queue'));
 
       // The resources exist, wired across stacks: the topic delivers to the queue.
-      const queue = statusOf('orders-queue')?.applied?.outputs as { url: string; arn: string };
+      const queue = (await statusOf('orders-queue'))?.applied?.outputs as { url: string; arn: string };
       const attrs = await sqs.send(
         new GetQueueAttributesCommand({ QueueUrl: queue.url, AttributeNames: ['VisibilityTimeout', 'RedrivePolicy'] }),
       );
       expect(attrs.Attributes?.VisibilityTimeout).toBe('30');
       expect(JSON.parse(attrs.Attributes?.RedrivePolicy ?? '{}')).toMatchObject({ maxReceiveCount: 5 });
-      const topic = statusOf('orders-topic')?.applied?.outputs as { arn: string };
+      const topic = (await statusOf('orders-topic'))?.applied?.outputs as { arn: string };
       const subs = await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: topic.arn }));
       expect(subs.Subscriptions?.map((s) => [s.Protocol, s.Endpoint])).toEqual([['sqs', queue.arn]]);
     });
@@ -110,7 +110,7 @@ export function describeUpEnvironment(backend: 'file' | 's3'): void {
         expect.objectContaining({ op: 'update', fields: [{ path: 'visibilityTimeoutSeconds', kind: 'changed', before: 30, after: 45 }] }),
       );
       // preview changed nothing
-      const queue = statusOf('orders-queue')?.applied?.outputs as { url: string };
+      const queue = (await statusOf('orders-queue'))?.applied?.outputs as { url: string };
       const before = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queue.url, AttributeNames: ['VisibilityTimeout'] }));
       expect(before.Attributes?.VisibilityTimeout).toBe('30');
 
@@ -130,7 +130,7 @@ export function describeUpEnvironment(backend: 'file' | 's3'): void {
       expect(after.Attributes?.VisibilityTimeout).toBe('45');
       // still one queue of that name: updated in place, not replaced
       const url = await sqs.send(
-        new GetQueueUrlCommand({ QueueName: (statusOf('orders-queue')!.applied!.outputs as { name: string }).name }),
+        new GetQueueUrlCommand({ QueueName: ((await statusOf('orders-queue'))!.applied!.outputs as { name: string }).name }),
       );
       expect(url.QueueUrl).toBe(queue.url);
     });

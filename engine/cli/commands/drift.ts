@@ -73,7 +73,7 @@ exit: 0 no drift (or only ignored fields), 2 drift found (even if remediated), 1
       if (driftCheckFailed(result)) return ExitCode.error;
       return driftFound(result) ? ExitCode.changes : ExitCode.ok;
     } finally {
-      engine.close();
+      await engine.close();
     }
   },
 };

@@ -40,7 +40,7 @@ it when the daemon verified the signature (--json: author, committer, signer).`,
     }
     const engine = openEngine(values['state-dir'] ? { stateDir: values['state-dir'] } : {});
     try {
-      const runs = engine.store.listRuns({
+      const runs = await engine.store.listRuns({
         limit,
         ...(values.env ? { environment: values.env } : {}),
         ...(values.stack ? { stack: values.stack } : {}),
@@ -56,7 +56,7 @@ it when the daemon verified the signature (--json: author, committer, signer).`,
         }
       return ExitCode.ok;
     } finally {
-      engine.close();
+      await engine.close();
     }
   },
 };

@@ -46,7 +46,7 @@ async function reconcileCommand(operation: 'up' | 'preview', argv: string[], io:
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    engine.close();
+    await engine.close();
   }
 }
 
@@ -123,7 +123,7 @@ ${environmentOptionsUsage}
       else io.out(`${outcome.outcome} ${stack}${outcome.error ? `: ${outcome.error}` : ''}\n`);
       return outcome.outcome === 'destroyed' ? ExitCode.ok : ExitCode.error;
     } finally {
-      engine.close();
+      await engine.close();
     }
   },
 };

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DaemonStore } from '../../store/daemon-store.js';
+import { SqliteDaemonStore } from '../../store/sqlite-daemon-store.js';
 import { defaultStateDir } from '../../toolchain/paths.js';
 import { ExitCode, printJson, type Command } from '../command.js';
 
@@ -21,11 +21,11 @@ exit: 0 report printed, 1 no report for that branch`,
       io.err('driftless report: --branch is required\n');
       return ExitCode.error;
     }
-    const store = new DaemonStore(join(values['state-dir'] ?? defaultStateDir(), 'driftless.db'));
+    const store = new SqliteDaemonStore(join(values['state-dir'] ?? defaultStateDir(), 'driftless.db'));
     try {
-      const report = store.getReport(values.branch);
+      const report = await store.getReport(values.branch);
       if (!report) {
-        const known = store.reportBranches();
+        const known = await store.reportBranches();
         io.err(`driftless report: no preview report for branch ${values.branch} (reports exist for: ${known.join(', ') || 'none'})\n`);
         return ExitCode.error;
       }
@@ -33,7 +33,7 @@ exit: 0 report printed, 1 no report for that branch`,
       else io.out(report.markdown + '\n');
       return ExitCode.ok;
     } finally {
-      store.close();
+      await store.close();
     }
   },
 };

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatStatusTable } from '../../report/format-status.js';
-import { DaemonStore } from '../../store/daemon-store.js';
+import { SqliteDaemonStore } from '../../store/sqlite-daemon-store.js';
 import { defaultStateDir } from '../../toolchain/paths.js';
 import { ExitCode, printJson, type Command } from '../command.js';
 
@@ -30,11 +30,11 @@ exit: 0 printed, 1 no status (for E)`,
       io.err(`driftless status: no daemon state in ${file} (has the daemon run with this state folder?)\n`);
       return ExitCode.error;
     }
-    const store = new DaemonStore(file);
+    const store = new SqliteDaemonStore(file);
     try {
-      const statuses = store.listStatuses().filter((s) => values.env === undefined || s.environment === values.env);
+      const statuses = (await store.listStatuses()).filter((s) => values.env === undefined || s.environment === values.env);
       if (values.env !== undefined && statuses.length === 0) {
-        const known = store.listStatuses().map((s) => s.environment);
+        const known = (await store.listStatuses()).map((s) => s.environment);
         io.err(`driftless status: no status for environment ${values.env} (known: ${known.join(', ') || 'none'})\n`);
         return ExitCode.error;
       }
@@ -43,7 +43,7 @@ exit: 0 printed, 1 no status (for E)`,
       else io.out(formatStatusTable(statuses));
       return ExitCode.ok;
     } finally {
-      store.close();
+      await store.close();
     }
   },
 };

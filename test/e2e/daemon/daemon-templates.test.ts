@@ -44,17 +44,17 @@ describe('the daemon with an operator-installed template package', () => {
       const r = await api<PreviewReport>(`/api/reports/${branch}`);
       return r.status === 200 && r.body.revision === revision ? r.body : undefined;
     });
-  const workerOutputs = () => {
+  const workerOutputs = async () => {
     const store = new SqliteRunStore(join(stateDir, 'driftless.db'));
     try {
-      return store.getStatus(env, 'worker')?.applied?.outputs as {
+      return (await store.getStatus(env, 'worker'))?.applied?.outputs as {
         queueUrl: string;
         queueArn: string;
         deadLetterArn: string;
         configParameter: string;
       };
     } finally {
-      store.close();
+      await store.close();
     }
   };
   const maxReceiveCount = async (queueUrl: string) =>
@@ -142,13 +142,13 @@ describe('the daemon with an operator-installed template package', () => {
     const environments = (await api<{ environment: string; valid: boolean; revision: string }[]>('/api/environments')).body;
     expect(environments.find((e) => e.environment === env)).toMatchObject({ valid: true, revision: commits.apply });
 
-    const worker = workerOutputs();
+    const worker = await workerOutputs();
     const attrs = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: worker.queueUrl, AttributeNames: ['RedrivePolicy'] }));
     expect(JSON.parse(attrs.Attributes?.RedrivePolicy ?? '{}')).toEqual({ deadLetterTargetArn: worker.deadLetterArn, maxReceiveCount: 3 });
     const store = new SqliteRunStore(join(stateDir, 'driftless.db'));
-    const topic = store.getStatus(env, 'events')?.applied?.outputs as { arn: string };
-    expect(store.getStatus(env, 'worker')?.applied?.templateVersion).toBe('2.0.0');
-    store.close();
+    const topic = (await store.getStatus(env, 'events'))?.applied?.outputs as { arn: string };
+    expect((await store.getStatus(env, 'worker'))?.applied?.templateVersion).toBe('2.0.0');
+    await store.close();
     const subs = await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: topic.arn }));
     expect(subs.Subscriptions?.map((s) => [s.Protocol, s.Endpoint])).toEqual([['sqs', worker.queueArn]]);
     const param = await ssm.send(new GetParameterCommand({ Name: `/${env}/worker/config` }));
@@ -172,7 +172,7 @@ describe('the daemon with an operator-installed template package', () => {
     expect(preview?.preview?.stacks.find((s) => s.stack === 'events')?.outcome).toBe('unchanged');
 
     expect(await runsAt(feature)).toEqual([]);
-    expect(await maxReceiveCount(workerOutputs().queueUrl)).toBe(3);
+    expect(await maxReceiveCount((await workerOutputs()).queueUrl)).toBe(3);
   });
 
   it('runs none of the template code a branch adds to the environments repository', async () => {
@@ -250,7 +250,7 @@ describe('the daemon with an operator-installed template package', () => {
     // One more poll cycle for anything late, then: no marker, the worker as main last applied it.
     await new Promise((r) => setTimeout(r, 2500));
     expect(readdirSync(markers)).toEqual([]);
-    expect(await maxReceiveCount(workerOutputs().queueUrl)).toBe(3);
+    expect(await maxReceiveCount((await workerOutputs()).queueUrl)).toBe(3);
     expect(daemon?.child.exitCode).toBeNull();
   });
 });

@@ -10,7 +10,7 @@ import { startDaemon, type RunningDaemon } from '../../../engine/daemon/main.js'
 import { loadEnvironment } from '../../../engine/load/index.js';
 import { createLogger } from '../../../engine/log/logger.js';
 import type { RunRecord } from '../../../engine/model/index.js';
-import { DaemonStore } from '../../../engine/store/daemon-store.js';
+import { SqliteDaemonStore } from '../../../engine/store/sqlite-daemon-store.js';
 import { projectRoot } from '../../../engine/toolchain/paths.js';
 import { awsTestConfig } from '../../support/aws.js';
 import { copyExampleEnvironment, editStack } from '../../support/environments.js';
@@ -174,9 +174,9 @@ describe('the web dashboard', () => {
     await shoot(page, 'previews');
 
     // A report whose text holds HTML shows it as text.
-    const store = new DaemonStore(join(stateDir, 'driftless.db'));
+    const store = new SqliteDaemonStore(join(stateDir, 'driftless.db'));
     try {
-      store.saveReport({
+      await store.saveReport({
         branch: 'evil',
         revision: 'c'.repeat(40),
         author: '<img src=x onerror="window.__pwned=1">',
@@ -186,7 +186,7 @@ describe('the web dashboard', () => {
         createdAt: new Date().toISOString(),
       });
     } finally {
-      store.close();
+      await store.close();
     }
     await page.goto(`${daemon.url}/#/previews/evil`);
     await report.locator('strong').getByText('bold').waitFor();

@@ -71,9 +71,9 @@ describe('driftless drift', () => {
     const up = await cli('up', '--env', env);
     expect(up.code, up.stderr).toBe(0);
     const store = new SqliteRunStore(join(stateDir, 'driftless.db'));
-    queueUrl = (store.getStatus(env, 'jobs')!.applied!.outputs as { url: string }).url;
-    bucket = (store.getStatus(env, 'files')!.applied!.outputs as { name: string }).name;
-    store.close();
+    queueUrl = ((await store.getStatus(env, 'jobs'))!.applied!.outputs as { url: string }).url;
+    bucket = ((await store.getStatus(env, 'files'))!.applied!.outputs as { name: string }).name;
+    await store.close();
     expect((await s3.send(new GetBucketVersioningCommand({ Bucket: bucket }))).Status).toBe('Enabled');
   });
 

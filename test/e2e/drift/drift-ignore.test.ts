@@ -56,8 +56,8 @@ describe('driftless drift with spec.drift.ignore', () => {
     const up = await cli('up', '--env', env);
     expect(up.code, up.stderr).toBe(0);
     const store = new SqliteRunStore(join(stateDir, 'driftless.db'));
-    queueUrl = (store.getStatus(env, 'jobs')!.applied!.outputs as { url: string }).url;
-    store.close();
+    queueUrl = ((await store.getStatus(env, 'jobs'))!.applied!.outputs as { url: string }).url;
+    await store.close();
   });
 
   afterAll(async () => {

@@ -536,7 +536,7 @@ describe('drift pre-screen: mutation corpus over every driftless-aws resource ty
     });
     const stacks = ['logGroup', 'reference', 'alias'].map(bound);
     for (const s of stacks)
-      store.saveStatus({
+      await store.saveStatus({
         environment: env,
         stack: s.desired.name,
         applied: { ...fingerprintOf(s.desired, {}), revision: 'r1', outputs: {}, at: 't' },
@@ -559,7 +559,7 @@ describe('drift pre-screen: mutation corpus over every driftless-aws resource ty
       parallelism: 2,
       prescreen,
     });
-    store.close();
+    await store.close();
     const by = Object.fromEntries(r.stacks.map((s) => [s.stack, s]));
     expect(by.logGroup).toMatchObject({ status: 'in-sync', checkedBy: 'prescreen' });
     expect(by.reference).toMatchObject({

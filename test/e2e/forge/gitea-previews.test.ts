@@ -259,7 +259,7 @@ describe('merge-request previews on a real Gitea', () => {
     expect(report.revision).toBe(head);
     await waitFor(
       'a failed delivery',
-      () => daemon.forge?.outbox.list().some((e) => e.attempts > 0 && e.key.startsWith('preview:feature/c:')),
+      async () => (await daemon.forge?.outbox.list())?.some((e) => e.attempts > 0 && e.key.startsWith('preview:feature/c:')),
       15_000,
     );
 

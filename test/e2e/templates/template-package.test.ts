@@ -76,15 +76,15 @@ describe('an operator-installed template package through the CLI, on LocalStack'
     return JSON.parse(run.stdout) as ReconcileReport;
   };
   const outcomes = (r: ReconcileReport) => Object.fromEntries(r.stacks.map((s) => [s.stack, s.outcome]));
-  const statusOf = (name: string): StackStatus | undefined => {
+  const statusOf = async (name: string): Promise<StackStatus | undefined> => {
     const store = new SqliteRunStore(join(stateDir, 'driftless.db'));
     try {
-      return store.getStatus(env, name);
+      return await store.getStatus(env, name);
     } finally {
-      store.close();
+      await store.close();
     }
   };
-  const outputsOf = <T>(name: string): T => statusOf(name)?.applied?.outputs as T;
+  const outputsOf = async <T>(name: string): Promise<T> => (await statusOf(name))?.applied?.outputs as T;
   const historyLength = async (): Promise<number> => {
     const run = await cli(['history', '--env', env, '--json']);
     expect(run.code, run.stderr).toBe(0);
@@ -210,9 +210,9 @@ describe('an operator-installed template package through the CLI, on LocalStack'
       expect(id('kick')).toBeGreaterThan(id('worker'));
 
       // the worker's queue, redriven to its dead-letter queue, subscribed to the topic of `events`
-      const topic = outputsOf<{ arn: string }>('events');
-      const worker = outputsOf<WorkerOutputs>('worker');
-      const audit = outputsOf<WorkerOutputs>('audit-worker');
+      const topic = await outputsOf<{ arn: string }>('events');
+      const worker = await outputsOf<WorkerOutputs>('worker');
+      const audit = await outputsOf<WorkerOutputs>('audit-worker');
       const attrs = await sqs.send(
         new GetQueueAttributesCommand({ QueueUrl: worker.queueUrl, AttributeNames: ['RedrivePolicy', 'QueueArn'] }),
       );
@@ -233,7 +233,7 @@ describe('an operator-installed template package through the CLI, on LocalStack'
       const param = await ssm.send(new GetParameterCommand({ Name: worker.configParameter }));
       expect(param.Parameter?.Value).toBe('{"LOG_LEVEL":"info","batchSize":"10"}');
       // the built-in rule targets the worker's queue
-      const rule = outputsOf<{ name: string }>('kick');
+      const rule = await outputsOf<{ name: string }>('kick');
       const { Targets } = await events.send(new ListTargetsByRuleCommand({ Rule: rule.name }));
       expect(Targets?.map((t) => t.Arn)).toEqual([worker.queueArn]);
     });
@@ -248,7 +248,7 @@ describe('an operator-installed template package through the CLI, on LocalStack'
     });
 
     it('a new release of the package bumping acme/worker re-applies exactly the stacks using acme/worker', async () => {
-      const queueUrl = outputsOf<WorkerOutputs>('worker').queueUrl;
+      const queueUrl = (await outputsOf<WorkerOutputs>('worker')).queueUrl;
       installBumpedExample(root, operatorDir, '2.1.0');
       const listed = JSON.parse((await cli(['templates', '--json', ...withPackage()])).stdout) as {
         templates: { name: string; version: string; source: { packageVersion?: string } }[];
@@ -271,10 +271,10 @@ describe('an operator-installed template package through the CLI, on LocalStack'
       });
       for (const s of report.stacks.filter((x) => x.outcome === 'applied')) expect(s.reason).toBe('template version changed');
       expect(report.pulumiOperations).toBe(2);
-      expect(statusOf('worker')?.applied?.templateVersion).toBe('2.1.0');
-      expect(statusOf('alarms')?.applied?.templateVersion).toBe('2.0.0');
+      expect((await statusOf('worker'))?.applied?.templateVersion).toBe('2.1.0');
+      expect((await statusOf('alarms'))?.applied?.templateVersion).toBe('2.0.0');
       // the same queue, not a new one
-      expect(outputsOf<WorkerOutputs>('worker').queueUrl).toBe(queueUrl);
+      expect((await outputsOf<WorkerOutputs>('worker')).queueUrl).toBe(queueUrl);
     });
   });
 
@@ -331,7 +331,7 @@ describe('an operator-installed template package through the CLI, on LocalStack'
       const run = await command();
       expect({ pulumi: snapshotTree(backendDir), driftless: snapshotTree(stateDir) }).toEqual(before);
       expect(await historyLength()).toBe(runs);
-      const worker = outputsOf<WorkerOutputs>('worker');
+      const worker = await outputsOf<WorkerOutputs>('worker');
       const attrs = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: worker.queueUrl, AttributeNames: ['RedrivePolicy'] }));
       expect(JSON.parse(attrs.Attributes?.RedrivePolicy ?? '{}').maxReceiveCount).toBe(3);
       expect(run.code, run.stdout + run.stderr).toBe(1);
@@ -423,7 +423,7 @@ describe('an operator-installed template package through the CLI, on LocalStack'
     it('with the broken packages gone, the same command applies the waiting change', async () => {
       const report = await upJson();
       expect(outcomes(report)).toMatchObject({ worker: 'applied', 'audit-worker': 'unchanged', events: 'unchanged' });
-      const worker = outputsOf<WorkerOutputs>('worker');
+      const worker = await outputsOf<WorkerOutputs>('worker');
       const attrs = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: worker.queueUrl, AttributeNames: ['RedrivePolicy'] }));
       expect(JSON.parse(attrs.Attributes?.RedrivePolicy ?? '{}').maxReceiveCount).toBe(Number(pendingMaxReceiveCount));
     });

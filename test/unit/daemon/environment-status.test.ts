@@ -185,12 +185,15 @@ describe('transitionStatus', () => {
     expect(conditionOf(steps[1]?.status as EnvironmentStatus, 'Reconciling')?.lastTransitionTime).toBe(at(1).toISOString());
   });
 
-  it('markEnvironmentStatus reads, transitions and writes through the store', () => {
+  it('markEnvironmentStatus reads, transitions and writes through the store', async () => {
     const rows = new Map<string, EnvironmentStatus>();
-    const store = { getStatus: (e: string) => rows.get(e), saveStatus: (s: EnvironmentStatus) => void rows.set(s.environment, s) };
-    for (let i = 0; i < 3; i++) markEnvironmentStatus(store, 'dev', failed(A), at(i));
+    const store = {
+      getStatus: async (e: string) => rows.get(e),
+      saveStatus: async (s: EnvironmentStatus) => void rows.set(s.environment, s),
+    };
+    for (let i = 0; i < 3; i++) await markEnvironmentStatus(store, 'dev', failed(A), at(i));
     expect(rows.get('dev')).toMatchObject({ failureCount: 3 });
-    expect(markEnvironmentStatus(store, 'dev', { kind: 'deploy-succeeded', revision: A }, at(9)).alerts).toEqual([
+    expect((await markEnvironmentStatus(store, 'dev', { kind: 'deploy-succeeded', revision: A }, at(9))).alerts).toEqual([
       { kind: 'recovered', failures: 3 },
     ]);
   });

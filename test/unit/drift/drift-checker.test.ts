@@ -88,32 +88,32 @@ function setup() {
 describe('DriftChecker', () => {
   it('alerts once for the same drift on every tick, and sends one recovery', async () => {
     const t = setup();
-    t.markApplied('succeeded');
+    await t.markApplied('succeeded');
     for (let i = 0; i < 3; i++) expect((await t.check('detect')).stacks[0]?.status).toBe('drifted');
     expect(t.sent.map((n) => n.kind)).toEqual(['drift-detected']);
     t.setLive([]);
     expect((await t.check('detect')).stacks[0]?.status).toBe('in-sync');
     expect((await t.check('detect')).stacks[0]?.status).toBe('in-sync');
     expect(t.sent.map((n) => n.kind)).toEqual(['drift-detected', 'drift-resolved']);
-    expect(t.store.listDrift({ stack: 'q' }).map((d) => d.drifted)).toEqual([false, false, true, true, true]);
+    expect((await t.store.listDrift({ stack: 'q' })).map((d) => d.drifted)).toEqual([false, false, true, true, true]);
   });
 
   it('remediates in remediate mode with up --refresh, checks again and recovers', async () => {
     const t = setup();
-    t.markApplied('succeeded');
+    await t.markApplied('succeeded');
     const r = await t.check('remediate');
     expect(r.stacks[0]).toMatchObject({ status: 'remediated', after: { drifted: false } });
     expect(t.calls).toEqual(['previewRefresh', 'up refresh=true', 'previewRefresh']);
     expect(t.sent.map((n) => n.kind)).toEqual(['drift-detected', 'drift-resolved']);
     // newest first: the check after remediation is recorded too, proving the drift is gone
-    expect(t.store.listRuns({ stack: 'q' }).map((x) => x.operation)).toEqual(['drift', 'remediate', 'drift']);
+    expect((await t.store.listRuns({ stack: 'q' })).map((x) => x.operation)).toEqual(['drift', 'remediate', 'drift']);
   });
 
   it('never remediates a stack whose last up failed, or whose Git state is invalid', async () => {
     const t = setup();
-    t.markApplied('failed');
+    await t.markApplied('failed');
     expect((await t.check('remediate')).stacks[0]).toMatchObject({ status: 'not-remediated', reason: 'its last up failed' });
-    t.markApplied('succeeded');
+    await t.markApplied('succeeded');
     expect((await t.check('remediate', false)).stacks[0]).toMatchObject({
       status: 'not-remediated',
       reason: "Git's current state of the environment is invalid",
@@ -123,7 +123,7 @@ describe('DriftChecker', () => {
 
   it('a read-only check (driftless drift) never remediates, even in remediate mode; --remediate does in detect mode', async () => {
     const t = setup();
-    t.markApplied('succeeded');
+    await t.markApplied('succeeded');
     expect((await t.check('remediate', true, { remediation: 'none' })).stacks[0]).toMatchObject({
       status: 'drifted',
       reason: 'read-only check: run driftless drift --remediate to put it back',
@@ -135,16 +135,16 @@ describe('DriftChecker', () => {
 
   it("remediation keeps Git's applied fingerprint and records the fresh outputs through the applier", async () => {
     const t = setup();
-    t.markApplied('succeeded');
-    const before = t.store.getStatus('dev', 'q');
+    await t.markApplied('succeeded');
+    const before = await t.store.getStatus('dev', 'q');
     expect((await t.check('remediate')).stacks[0]?.status).toBe('remediated');
-    const after = t.store.getStatus('dev', 'q');
+    const after = await t.store.getStatus('dev', 'q');
     expect(after).toMatchObject({ lastResult: 'succeeded', applied: { specHash: before?.applied?.specHash, revision: 'r1' } });
   });
 
   it('drift only in ignored fields is reported as ignored: no drift, no alert, no remediation', async () => {
     const t = setup();
-    t.markApplied('succeeded');
+    await t.markApplied('succeeded');
     const r = await t.check('remediate', true, { ignore: [{ path: 't' }] });
     expect(driftFound(r)).toBe(false);
     expect(r.stacks[0]).toMatchObject({
@@ -157,7 +157,7 @@ describe('DriftChecker', () => {
     });
     expect(t.calls).toEqual(['previewRefresh']);
     expect(t.sent).toEqual([]);
-    expect(t.store.listDrift({ stack: 'q' })[0]).toMatchObject({ drifted: false, resourceCount: 0 });
+    expect((await t.store.listDrift({ stack: 'q' }))[0]).toMatchObject({ drifted: false, resourceCount: 0 });
     // A rule for another resource type covers nothing: the same drift alerts.
     const other = await t.check('detect', true, { ignore: [{ path: 't', type: 'driftless-aws:s3:Bucket' }] });
     expect(other.stacks[0]?.status).toBe('drifted');

@@ -177,7 +177,7 @@ describe('DriftChecker with a pre-screen', () => {
     durationMs: 1,
   });
 
-  function setup(prescreen: StackPrescreen) {
+  async function setup(prescreen: StackPrescreen) {
     const store = new SqliteRunStore(join(tempDir('prescreen-checker'), 'db.sqlite'));
     const refreshed: string[] = [];
     const runner: StackRunner = {
@@ -203,7 +203,7 @@ describe('DriftChecker with a pre-screen', () => {
     });
     const stacks = ['calm', 'odd', 'moved', 'new'].map(bound);
     for (const s of stacks.slice(0, 3))
-      store.saveStatus({
+      await store.saveStatus({
         environment: 'dev',
         stack: s.desired.name,
         applied: { ...fingerprintOf(s.desired, {}), revision: 'r1', outputs: {}, at: 't' },
@@ -240,7 +240,7 @@ describe('DriftChecker with a pre-screen', () => {
       },
       stillCurrent: async (t, fingerprint) => t.stack === 'calm' && fingerprint === 'f1',
     };
-    const t = setup(prescreen);
+    const t = await setup(prescreen);
     const r = await t.check();
     expect(screened).toEqual([['calm', 'odd', 'moved']]); // only applied stacks are screened
     expect(t.refreshed.sort()).toEqual(['moved', 'odd']);
@@ -262,12 +262,14 @@ describe('DriftChecker with a pre-screen', () => {
     ]);
     expect(r.prescreen).toMatchObject({ inSync: 2, awsRequests: 4 });
     // Every check is in the run history and the drift records, whichever path found it.
-    expect(t.store.listRuns({ stack: 'calm' }).map((x) => [x.operation, x.reason])).toEqual([['drift', 'drift check (pre-screen)']]);
-    expect(t.store.listDrift({ stack: 'calm' }).map((d) => d.drifted)).toEqual([false]);
+    expect((await t.store.listRuns({ stack: 'calm' })).map((x) => [x.operation, x.reason])).toEqual([
+      ['drift', 'drift check (pre-screen)'],
+    ]);
+    expect((await t.store.listDrift({ stack: 'calm' })).map((d) => d.drifted)).toEqual([false]);
   });
 
   it('refreshes every stack when the sweep itself fails', async () => {
-    const t = setup({
+    const t = await setup({
       screen: async () => {
         throw new Error('boom');
       },

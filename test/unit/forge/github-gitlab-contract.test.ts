@@ -7,8 +7,8 @@ import { COMMENT_LIMITS, fitComment, type Forge, PREVIEW_MARKER } from '../../..
 import { GithubForge } from '../../../engine/forge/github.js';
 import { GitlabForge } from '../../../engine/forge/gitlab.js';
 import { createLogger } from '../../../engine/log/logger.js';
-import { DaemonStore } from '../../../engine/store/daemon-store.js';
-import { ForgeOutbox } from '../../../engine/store/forge-outbox.js';
+import { SqliteDaemonStore } from '../../../engine/store/sqlite-daemon-store.js';
+import { SqliteForgeOutbox } from '../../../engine/store/sqlite-forge-outbox.js';
 import { tempDir } from '../../support/temp.js';
 
 interface Captured {
@@ -301,8 +301,8 @@ describe('a report longer than the forge allows', () => {
           ? []
           : { id: 5 },
     );
-    const store = new DaemonStore(join(dir, 'driftless.db'));
-    const outbox = new ForgeOutbox(join(dir, 'driftless.db'));
+    const store = new SqliteDaemonStore(join(dir, 'driftless.db'));
+    const outbox = new SqliteForgeOutbox(join(dir, 'driftless.db'));
     const reporter = new ForgeReporter({
       forge: new GithubForge({ repository: 'acme/envs', token: 't', fetch }),
       outbox,
@@ -313,7 +313,7 @@ describe('a report longer than the forge allows', () => {
       retry: { initialMs: 10, maxMs: 10 },
       rehandle: () => {},
     });
-    reporter.previewReported({ json: hugeReport(), markdown: '' });
+    await reporter.previewReported({ json: hugeReport(), markdown: '' });
     await new Promise((r) => setTimeout(r, 20));
     await reporter.idle();
     const comment = requests.find((r) => r.method === 'POST' && r.url.pathname.endsWith('/issues/3/comments'));
@@ -321,9 +321,9 @@ describe('a report longer than the forge allows', () => {
     expect(body.length).toBeLessThanOrEqual(65_536);
     expect(body.length).toBeGreaterThan(60_000);
     expect(body).toContain('[Full report](https://d.example/api/reports/feature/huge)');
-    expect(outbox.list()).toEqual([]);
+    expect(await outbox.list()).toEqual([]);
     await reporter.stop();
-    outbox.close();
-    store.close();
+    await outbox.close();
+    await store.close();
   });
 });

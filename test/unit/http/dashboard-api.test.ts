@@ -12,8 +12,8 @@ import { githubSignature } from '../../../engine/http/webhook-auth.js';
 import { createLogger } from '../../../engine/log/logger.js';
 import { DaemonMetrics } from '../../../engine/metrics/daemon-metrics.js';
 import type { NewRunRecord } from '../../../engine/model/index.js';
-import { DaemonStore } from '../../../engine/store/daemon-store.js';
-import { DashboardStore } from '../../../engine/store/dashboard-store.js';
+import { SqliteDaemonStore } from '../../../engine/store/sqlite-daemon-store.js';
+import { SqliteDashboardStore } from '../../../engine/store/sqlite-dashboard-store.js';
 import { SqliteRunStore } from '../../../engine/store/sqlite-run-store.js';
 import { tempDir } from '../../support/temp.js';
 
@@ -45,8 +45,8 @@ describe('the API the dashboard reads', () => {
   const seen: DashboardEvent[] = [];
   events.subscribe((e) => seen.push(e));
   const runs = new ObservedRunStore(new SqliteRunStore(file), events);
-  const daemonStore = new DaemonStore(file);
-  const dashboardStore = new DashboardStore(file);
+  const daemonStore = new SqliteDaemonStore(file);
+  const dashboardStore = new SqliteDashboardStore(file);
   const webhookCalls: string[] = [];
   const deps = (auth?: HttpServerDeps['auth']): HttpServerDeps => ({
     log: createLogger({ level: 'silent', pretty: false }),
@@ -55,7 +55,7 @@ describe('the API the dashboard reads', () => {
     daemonStore,
     isReady: () => true,
     webhookSecrets: { github: 'github-secret', gitlab: undefined },
-    onWebhook: (provider) => webhookCalls.push(provider),
+    onWebhook: (provider) => void webhookCalls.push(provider),
     dashboard: { dashboardStore, events, assetsDir: dir },
     auth,
   });
@@ -64,8 +64,8 @@ describe('the API the dashboard reads', () => {
 
   beforeAll(async () => {
     writeFileSync(join(dir, 'index.html'), '<!doctype html><title>driftless</title>');
-    for (let i = 0; i < 7; i++) runs.recordRun(run(i));
-    daemonStore.saveEnvironment({
+    for (let i = 0; i < 7; i++) await runs.recordRun(run(i));
+    await daemonStore.saveEnvironment({
       environment: 'dev',
       deployBranch: 'main',
       revision: 'a'.repeat(40),
@@ -73,16 +73,16 @@ describe('the API the dashboard reads', () => {
       messages: [],
       updatedAt: '',
     });
-    daemonStore.recordAttempt('dev', 'main', 'a'.repeat(40), 'succeeded', new Date());
+    await daemonStore.recordAttempt('dev', 'main', 'a'.repeat(40), 'succeeded', new Date());
     open = await createHttpServer(deps());
     locked = await createHttpServer(deps({ token: TOKEN, basic: { user: 'ops', password: 'pass-word' }, protectMetrics: false }));
   });
   afterAll(async () => {
     await open.close();
     await locked.close();
-    runs.close();
-    daemonStore.close();
-    dashboardStore.close();
+    await runs.close();
+    await daemonStore.close();
+    await dashboardStore.close();
   });
 
   it.each([

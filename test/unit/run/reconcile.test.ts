@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { DesiredStack } from '../../../engine/plan/decide.js';
-import { Reconciler, runInDependencyOrder, type ReconcileStack } from '../../../engine/run/reconcile.js';
+import { Reconciler, runInDependencyOrder, type ReconcileStack, type StackDispatch } from '../../../engine/run/reconcile.js';
 import type { OperationOutcome, StackRunner, StackTarget } from '../../../engine/run/stack-runner.js';
 import { SqliteRunStore } from '../../../engine/store/sqlite-run-store.js';
 import { tempDir } from '../../support/temp.js';
@@ -82,7 +82,7 @@ describe('Reconciler', () => {
       ['bucket', 'applied'],
     ]);
     expect(runner.calls.indexOf('up topic')).toBeGreaterThan(runner.calls.indexOf('up queue'));
-    expect(store.listRuns()).toHaveLength(3);
+    expect(await store.listRuns()).toHaveLength(3);
 
     runner.calls.length = 0;
     const second = await reconciler.reconcile(request(stacks, { revision: 'r2' }));
@@ -119,7 +119,7 @@ describe('Reconciler', () => {
       ['bucket', 'applied'],
     ]);
     expect(r.stacks[0]).toMatchObject({ errorKind: 'provider', attempts: 1 });
-    expect(store.listRuns({ stack: 'queue' })[0]).toMatchObject({ result: 'failed', errorKind: 'provider' });
+    expect((await store.listRuns({ stack: 'queue' }))[0]).toMatchObject({ result: 'failed', errorKind: 'provider' });
 
     broken = false;
     const again = await reconciler.reconcile(request(stacks));
@@ -135,7 +135,7 @@ describe('Reconciler', () => {
     const { reconciler, request, store } = setup(runner);
     const r = await reconciler.reconcile(request([stack('queue')]));
     expect(r.stacks[0]).toMatchObject({ outcome: 'applied', attempts: 3 });
-    expect(store.listRuns()).toHaveLength(1);
+    expect(await store.listRuns()).toHaveLength(1);
   });
 
   it('reports a stack removed from Git, and destroys it only when pruning', async () => {
@@ -147,7 +147,7 @@ describe('Reconciler', () => {
     expect(runner.calls).not.toContain('destroy old');
     const pruned = await reconciler.reconcile(request([stack('queue')], { prune: true }));
     expect(pruned.stacks.find((s) => s.stack === 'old')).toMatchObject({ outcome: 'destroyed' });
-    expect(store.getStatus('dev', 'old')).toBeUndefined();
+    expect(await store.getStatus('dev', 'old')).toBeUndefined();
   });
 
   it('preview runs only the stacks up would act on', async () => {
@@ -177,5 +177,42 @@ describe('runInDependencyOrder', () => {
     expect(peak).toBe(2);
     expect(order.indexOf('e')).toBeGreaterThan(Math.max(order.indexOf('a'), order.indexOf('b')));
     expect(order).toHaveLength(5);
+  });
+
+  it('hands stacks that must change to dispatch, in dependency order; a failure blocks its dependents', async () => {
+    const runner = new ScriptedRunner(() => ok());
+    const { store, reconciler, request } = setup(runner);
+    const dispatched: string[] = [];
+    const dispatch: StackDispatch = async ({ stack: name, operation }) => {
+      dispatched.push(`${operation} ${name}`);
+      const outcome = {
+        stack: name,
+        outcome: name === 'broken' ? ('failed' as const) : ('applied' as const),
+        reason: 'new stack',
+        changes: { create: 1 },
+        steps: [],
+        durationMs: 1,
+        attempts: 1,
+        ...(name === 'broken' ? { errorKind: 'provider' as const, error: 'no' } : {}),
+      };
+      return { outcome, outputs: { url: `https://${name}` }, pulumiOperations: 1 };
+    };
+    // The worker that runs `consumer` reads queue's outputs from the shared store; here its turn comes after queue's.
+    const consumer = stack('consumer', ['queue']);
+    const result = await reconciler.reconcile(
+      request([stack('queue'), stack('broken'), stack('after-broken', ['broken']), consumer], { dispatch }),
+    );
+    expect(runner.calls).toEqual([]);
+    expect(dispatched.sort()).toEqual(['up broken', 'up consumer', 'up queue']);
+    expect(Object.fromEntries(result.stacks.map((s) => [s.stack, s.outcome]))).toEqual({
+      queue: 'applied',
+      broken: 'failed',
+      'after-broken': 'blocked',
+      consumer: 'applied',
+    });
+    expect(result.pulumiOperations).toBe(3);
+    // Nothing was recorded here: the replica that ran each stack records it.
+    expect(await store.listRuns()).toEqual([]);
+    await store.close();
   });
 });

@@ -22,7 +22,7 @@ const ok = (outputs: Record<string, unknown>): OperationOutcome => ({
 });
 const failed: OperationOutcome = { ok: false, kind: 'provider', message: 'boom', durationMs: 1 };
 
-function setup(result: () => OperationOutcome) {
+async function setup(result: () => OperationOutcome) {
   const store = new SqliteRunStore(join(tempDir('applier'), 'db.sqlite'));
   const runner: StackRunner = {
     preview: async () => result(),
@@ -46,11 +46,11 @@ function setup(result: () => OperationOutcome) {
     trigger: 'cli',
     stack: 'q',
     kind,
-    decide: () => ({ run: true, reason: kind === 'up' ? 'spec changed' : 'drift remediation', fingerprint }),
-    target: () => target,
+    decide: async () => ({ run: true, reason: kind === 'up' ? 'spec changed' : 'drift remediation', fingerprint }),
+    target: async () => target,
     options: {},
   });
-  store.saveStatus({
+  await store.saveStatus({
     environment: 'dev',
     stack: 'q',
     applied: { ...fingerprint, specHash: 'old', revision: 'r1', outputs: { v: 1 }, at: 't' },
@@ -63,19 +63,19 @@ function setup(result: () => OperationOutcome) {
 
 describe('StackApplier', () => {
   it('up: records the run and saves the new fingerprint, or keeps the last good apply on failure', async () => {
-    const good = setup(() => ok({ v: 2 }));
+    const good = await setup(() => ok({ v: 2 }));
     const r = await good.applier.apply(good.request('up'), log);
     expect(r.stack).toMatchObject({ outcome: 'applied', reason: 'spec changed', attempts: 1 });
-    expect(good.store.getStatus('dev', 'q')).toMatchObject({
+    expect(await good.store.getStatus('dev', 'q')).toMatchObject({
       lastResult: 'succeeded',
       lastRevision: 'r2',
       applied: { specHash: good.fingerprint.specHash, revision: 'r2', outputs: { v: 2 } },
     });
-    expect(good.store.listRuns().map((x) => [x.operation, x.result])).toEqual([['up', 'succeeded']]);
+    expect((await good.store.listRuns()).map((x) => [x.operation, x.result])).toEqual([['up', 'succeeded']]);
 
-    const bad = setup(() => failed);
+    const bad = await setup(() => failed);
     expect((await bad.applier.apply(bad.request('up'), log)).stack).toMatchObject({ outcome: 'failed', errorKind: 'provider' });
-    expect(bad.store.getStatus('dev', 'q')).toMatchObject({
+    expect(await bad.store.getStatus('dev', 'q')).toMatchObject({
       lastResult: 'failed',
       lastError: 'boom',
       applied: { specHash: 'old', revision: 'r1' },
@@ -83,32 +83,32 @@ describe('StackApplier', () => {
   });
 
   it("remediate: keeps Git's fingerprint and revision, refreshes outputs; a failure leaves the status alone", async () => {
-    const good = setup(() => ok({ v: 3 }));
+    const good = await setup(() => ok({ v: 3 }));
     await good.applier.applyHeld(good.request('remediate'), log);
-    expect(good.store.getStatus('dev', 'q')).toMatchObject({
+    expect(await good.store.getStatus('dev', 'q')).toMatchObject({
       lastResult: 'succeeded',
       applied: { specHash: 'old', revision: 'r1', outputs: { v: 3 } },
     });
-    expect(good.store.listRuns().map((x) => [x.operation, x.reason])).toEqual([['remediate', 'drift remediation']]);
+    expect((await good.store.listRuns()).map((x) => [x.operation, x.reason])).toEqual([['remediate', 'drift remediation']]);
 
-    const bad = setup(() => failed);
-    const before = bad.store.getStatus('dev', 'q');
+    const bad = await setup(() => failed);
+    const before = await bad.store.getStatus('dev', 'q');
     await bad.applier.applyHeld(bad.request('remediate'), log);
-    expect(bad.store.getStatus('dev', 'q')).toEqual(before);
+    expect(await bad.store.getStatus('dev', 'q')).toEqual(before);
   });
 
   it('runs nothing when the decision under the lock says no, and fails as locked when another holds the stack', async () => {
-    const t = setup(() => ok({}));
+    const t = await setup(() => ok({}));
     const declined = await t.applier.apply(
-      { ...t.request('up'), decide: () => ({ run: false, reason: 'unchanged (applied by another run)' }) },
+      { ...t.request('up'), decide: async () => ({ run: false, reason: 'unchanged (applied by another run)' }) },
       log,
     );
     expect(declined).toEqual({ stack: expect.objectContaining({ outcome: 'unchanged', reason: 'unchanged (applied by another run)' }) });
-    expect(t.store.tryLock('dev', 'q', 'someone else').acquired).toBe(true);
+    expect((await t.store.tryLock('dev', 'q', 'someone else')).acquired).toBe(true);
     // The same process holds it: not stale, so the applier waits (0 ms here) and gives up.
     const locked = await t.applier.apply(t.request('up'), log);
     expect(locked.stack).toMatchObject({ outcome: 'failed', errorKind: 'locked' });
-    expect(t.store.listRuns()).toEqual([]);
+    expect(await t.store.listRuns()).toEqual([]);
   });
 });
 

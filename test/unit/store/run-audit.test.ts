@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { describe, expect, it } from 'vitest';
-import { DaemonStore } from '../../../engine/store/daemon-store.js';
+import { SqliteDaemonStore } from '../../../engine/store/sqlite-daemon-store.js';
 import { SqliteRunStore } from '../../../engine/store/sqlite-run-store.js';
 import { tempDir } from '../../support/temp.js';
 
@@ -24,19 +24,19 @@ const run = {
 describe('the audit trail of runs', () => {
   const dir = tempDir('run-audit');
 
-  it('records author, committer and signer, and reads runs without them as unknown', () => {
+  it('records author, committer and signer, and reads runs without them as unknown', async () => {
     const store = new SqliteRunStore(join(dir, 'new.db'));
     const signer = { principal: 'ada@example.com', fingerprint: 'SHA256:abc', format: 'ssh' } as const;
-    store.recordRun({ ...run, author: 'Ada <ada@x>', committer: 'Bob <bob@x>', signer });
-    store.recordRun({ ...run, stack: 'other' });
-    const [plain, audited] = store.listRuns();
+    await store.recordRun({ ...run, author: 'Ada <ada@x>', committer: 'Bob <bob@x>', signer });
+    await store.recordRun({ ...run, stack: 'other' });
+    const [plain, audited] = await store.listRuns();
     expect(audited).toMatchObject({ author: 'Ada <ada@x>', committer: 'Bob <bob@x>', signer });
     expect(plain).not.toHaveProperty('author');
     expect(plain).not.toHaveProperty('signer');
-    store.close();
+    await store.close();
   });
 
-  it('adds the columns to a file from before them, keeping its runs', () => {
+  it('adds the columns to a file from before them, keeping its runs', async () => {
     const file = join(dir, 'old.db');
     const old = new DatabaseSync(file);
     old.exec(`CREATE TABLE runs (id INTEGER PRIMARY KEY AUTOINCREMENT, environment TEXT NOT NULL, stack TEXT NOT NULL,
@@ -50,21 +50,29 @@ describe('the audit trail of runs', () => {
     old.close();
 
     const store = new SqliteRunStore(file);
-    store.recordRun({ ...run, author: 'Ada <ada@x>' });
-    expect(store.listRuns().map((r) => [r.stack, r.author])).toEqual([
+    await store.recordRun({ ...run, author: 'Ada <ada@x>' });
+    expect((await store.listRuns()).map((r) => [r.stack, r.author])).toEqual([
       ['jobs', 'Ada <ada@x>'],
       ['old', undefined],
     ]);
-    store.close();
+    await store.close();
     // opening again finds the columns there
-    new SqliteRunStore(file).close();
+    await new SqliteRunStore(file).close();
 
-    const daemon = new DaemonStore(file);
-    expect(daemon.getEnvironment('dev')).toMatchObject({ revision: 'r0', valid: true });
-    expect(daemon.getEnvironment('dev')).not.toHaveProperty('trust');
+    const daemon = new SqliteDaemonStore(file);
+    expect(await daemon.getEnvironment('dev')).toMatchObject({ revision: 'r0', valid: true });
+    expect(await daemon.getEnvironment('dev')).not.toHaveProperty('trust');
     const trust = { trusted: false, reason: 'unsigned', revision: 'r1' };
-    daemon.saveEnvironment({ environment: 'dev', deployBranch: 'main', revision: 'r1', valid: true, messages: [], updatedAt: 't', trust });
-    expect(daemon.getEnvironment('dev')?.trust).toEqual(trust);
-    daemon.close();
+    await daemon.saveEnvironment({
+      environment: 'dev',
+      deployBranch: 'main',
+      revision: 'r1',
+      valid: true,
+      messages: [],
+      updatedAt: 't',
+      trust,
+    });
+    expect((await daemon.getEnvironment('dev'))?.trust).toEqual(trust);
+    await daemon.close();
   });
 });

@@ -7,7 +7,7 @@ import { tempDir } from '../../support/temp.js';
 describe('SqliteRunStore', () => {
   const dir = tempDir('store');
 
-  it('records runs and lists them newest first, filtered', () => {
+  it('records runs and lists them newest first, filtered', async () => {
     const store = new SqliteRunStore(join(dir, 'runs.db'));
     const base = {
       environment: 'dev',
@@ -23,19 +23,24 @@ describe('SqliteRunStore', () => {
       startedAt: 't0',
       finishedAt: 't1',
     } as const;
-    store.recordRun({ ...base, stack: 'a' });
-    store.recordRun({ ...base, stack: 'b', result: 'failed', errorKind: 'provider', error: 'boom' });
-    expect(store.listRuns().map((r) => r.stack)).toEqual(['b', 'a']);
-    expect(store.listRuns({ stack: 'b' })[0]).toMatchObject({ result: 'failed', errorKind: 'provider', error: 'boom', changes: {} });
-    expect(store.listRuns({ stack: 'a' })[0]?.changes).toEqual({ create: 1 });
-    store.close();
+    await store.recordRun({ ...base, stack: 'a' });
+    await store.recordRun({ ...base, stack: 'b', result: 'failed', errorKind: 'provider', error: 'boom' });
+    expect((await store.listRuns()).map((r) => r.stack)).toEqual(['b', 'a']);
+    expect((await store.listRuns({ stack: 'b' }))[0]).toMatchObject({
+      result: 'failed',
+      errorKind: 'provider',
+      error: 'boom',
+      changes: {},
+    });
+    expect((await store.listRuns({ stack: 'a' }))[0]?.changes).toEqual({ create: 1 });
+    await store.close();
     // survives a restart
     const reopened = new SqliteRunStore(join(dir, 'runs.db'));
-    expect(reopened.listRuns({ environment: 'dev' })).toHaveLength(2);
-    reopened.close();
+    expect(await reopened.listRuns({ environment: 'dev' })).toHaveLength(2);
+    await reopened.close();
   });
 
-  it('keeps one status per stack', () => {
+  it('keeps one status per stack', async () => {
     const store = new SqliteRunStore(join(dir, 'status.db'));
     const status = {
       environment: 'dev',
@@ -45,15 +50,15 @@ describe('SqliteRunStore', () => {
       lastRevision: 'r1',
       lastError: 'x',
     };
-    store.saveStatus(status);
-    store.saveStatus({ ...status, lastResult: 'succeeded', lastError: undefined });
-    expect(store.listStatuses('dev')).toEqual([{ ...status, lastResult: 'succeeded', lastError: undefined }]);
-    store.deleteStatus('dev', 'q');
-    expect(store.getStatus('dev', 'q')).toBeUndefined();
-    store.close();
+    await store.saveStatus(status);
+    await store.saveStatus({ ...status, lastResult: 'succeeded', lastError: undefined });
+    expect(await store.listStatuses('dev')).toEqual([{ ...status, lastResult: 'succeeded', lastError: undefined }]);
+    await store.deleteStatus('dev', 'q');
+    expect(await store.getStatus('dev', 'q')).toBeUndefined();
+    await store.close();
   });
 
-  it('locks a stack against a live holder and clears the lock of a dead one', () => {
+  it('locks a stack against a live holder and clears the lock of a dead one', async () => {
     const file = join(dir, 'locks.db');
     // Another process takes the lock and exits without releasing it (as a crash would).
     const child = spawnSync(
@@ -73,18 +78,27 @@ describe('SqliteRunStore', () => {
     expect(child.status, child.stderr).toBe(0);
 
     const store = new SqliteRunStore(file);
-    const taken = store.tryLock('dev', 'q', 'up');
+    const taken = await store.tryLock('dev', 'q', 'up');
     expect(taken.acquired).toBe(true);
     if (taken.acquired) expect(taken.clearedStale?.pid).toBe(child.pid);
 
     // Now a live holder (this process) has it: a second taker is refused.
     const second = new SqliteRunStore(file);
-    const refused = second.tryLock('dev', 'q', 'up');
+    const refused = await second.tryLock('dev', 'q', 'up');
     expect(refused).toMatchObject({ acquired: false, heldBy: { pid: process.pid, purpose: 'up' } });
-    store.unlock('dev', 'q');
-    expect(second.tryLock('dev', 'q', 'up')).toEqual({ acquired: true, clearedStale: undefined });
-    second.unlock('dev', 'q');
-    store.close();
-    second.close();
+    await store.unlock('dev', 'q');
+    expect(await second.tryLock('dev', 'q', 'up')).toEqual({ acquired: true, clearedStale: undefined });
+    await second.unlock('dev', 'q');
+    await store.close();
+    await second.close();
+  });
+
+  it('reports a failure as a rejected promise, and closes twice without complaint', async () => {
+    const store = new SqliteRunStore(join(dir, 'closed.db'));
+    await store.close();
+    await store.close();
+    // The database is closed: the call rejects instead of throwing where it was made.
+    const listed = store.listRuns();
+    await expect(listed).rejects.toThrow();
   });
 });
