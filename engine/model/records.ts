@@ -49,9 +49,11 @@ export interface RunRecord extends CommitAudit {
   reason: string | undefined;
   startedAt: string;
   finishedAt: string;
+  /** The replica that ran it (Postgres mode: the store stamps it); absent for a single process. */
+  replica?: string | undefined;
 }
 
-/** A run to record; the store assigns the id. */
+/** A run to record; the store assigns the id (and, shared by replicas, the replica). */
 export type NewRunRecord = Omit<RunRecord, 'id'>;
 
 /** Stack outputs as recorded; secret values are replaced by a marker with a digest. */

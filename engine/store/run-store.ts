@@ -13,7 +13,10 @@ export interface RunStore {
   listStatuses(environment: string): Promise<StackStatus[]>;
   saveStatus(status: StackStatus): Promise<void>;
   deleteStatus(environment: string, stack: string): Promise<void>;
-  /** Takes the lock unless a live process holds it; a dead local holder's lock is cleared. */
+  /**
+   * Takes the lock unless a live holder has it: SQLite clears a dead local process's lock;
+   * Postgres takes over a lock whose holder stopped renewing it (expired), and reports it as clearedStale.
+   */
   tryLock(environment: string, stack: string, purpose: string): Promise<LockAttempt>;
   unlock(environment: string, stack: string): Promise<void>;
   recordDrift(record: Omit<DriftRecord, 'id'>): Promise<DriftRecord>;
