@@ -121,9 +121,9 @@ export const PostgresStoreConfig = z.strictObject({
   urlFromEnv: EnvVarName,
   /**
    * How long a replica may go silent before its leased jobs, stack locks and leadership
-   * pass to another: jobs heartbeat at half of it. pg-boss needs at least 10 s.
+   * pass to another (engine/replicas/replica-wiring.ts splits it; pg-boss's heartbeat needs ≥ 10 s of it).
    */
-  leaseSeconds: z.int().min(10).max(3600).default(30),
+  leaseSeconds: z.int().min(20).max(3600).default(30),
   /** Stack operations this replica runs at once. */
   workers: z.int().min(1).max(64).default(2),
   /**

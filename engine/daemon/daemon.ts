@@ -1,13 +1,13 @@
 import { readdir } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
 import type { TemplateInstallation } from '../templates/install.js';
-import { formatMessage, loadEnvironments, type LoadedEnvironment, type ValidationMessage } from '../load/index.js';
+import { type CheckOptions, formatMessage, loadEnvironments, type LoadedEnvironment, type ValidationMessage } from '../load/index.js';
 import type { Logger } from '../log/logger.js';
 import type { DaemonMetrics } from '../metrics/daemon-metrics.js';
 import type { Notification, Notifier } from '../notify/notifier.js';
 import { formatCounts } from '../report/format-reconcile.js';
 import { reconcileEnvironment } from '../run/reconcile-environment.js';
-import { resultFailed, systemClock, type Clock, type ReconcileResult, type Reconciler } from '../run/reconcile.js';
+import { resultFailed, systemClock, type Clock, type ReconcileResult, type Reconciler, type StackDispatch } from '../run/reconcile.js';
 import type { BranchHeads, CommitInfo, GitSource } from '../source/git-source.js';
 import { describeVerification, verifyDeploy, type TrustMode, type TrustVerdict } from '../source/verify-commit.js';
 import type { EnvironmentTrust } from '../store/daemon-store.js';
@@ -79,6 +79,16 @@ export interface DaemonDeps {
   clock?: Clock;
   /** Jitter of retry delays, [0, 1) (Math.random unless a test fixes it). */
   random?: () => number;
+  /**
+   * Replicas (Postgres mode): where each environment operation sends the stacks that must
+   * change — to the shared work queue, so any replica runs them. Absent: they run here.
+   */
+  dispatch?: (op: {
+    environment: LoadedEnvironment;
+    revision: string;
+    trigger: Trigger;
+    audit: CommitAudit | undefined;
+  }) => Promise<StackDispatch>;
 }
 
 /** An environment's retry policy from its spec. */
@@ -281,6 +291,7 @@ export class Daemon {
 
   private async sync(trigger: SyncTrigger): Promise<void> {
     const log = this.deps.log.child({ sync: trigger });
+    this.deps.metrics.syncs.inc({ trigger });
     const fetched = await this.deps.source.fetch();
     if (!fetched.ok) {
       this.deps.metrics.gitFetchFailures.inc();
@@ -353,7 +364,7 @@ export class Daemon {
       );
       const load =
         folders.length > 0
-          ? await loadEnvironments(tree.environmentsDir, this.deps.settings.templates.registry)
+          ? await loadEnvironments(tree.environmentsDir, this.deps.settings.templates.registry, this.loadOptions())
           : { environments: [], messages: [] };
       // Messages name files as the repository has them, not as the temporary copy does.
       const messages = load.messages.map((m) => ({ ...m, file: relative(tree.root, resolve(m.file)) }));
@@ -525,7 +536,7 @@ export class Daemon {
     if (!applied) return;
     const tree = await this.deps.source.checkoutEnvironments(applied);
     try {
-      const load = await loadEnvironments(tree.environmentsDir, this.deps.settings.templates.registry);
+      const load = await loadEnvironments(tree.environmentsDir, this.deps.settings.templates.registry, this.loadOptions());
       const good = load.environments.find((e) => e.name === name);
       if (good) this.markGood(good, applied);
       else
@@ -588,11 +599,16 @@ export class Daemon {
     this.drift?.update(env, revision);
   }
 
+  /** Replicas share Pulumi state only through a backend every one of them reaches: file:// is refused then. */
+  private loadOptions(): CheckOptions {
+    return { requireSharedBackend: this.deps.dispatch !== undefined };
+  }
+
   private trigger(t: SyncTrigger): Trigger {
     return t === 'webhook' ? 'webhook' : t === 'retry' ? 'retry' : 'commit';
   }
 
-  private run(
+  private async run(
     env: LoadedEnvironment,
     revision: string,
     operation: 'up' | 'preview',
@@ -601,7 +617,9 @@ export class Daemon {
     audit?: CommitAudit,
   ): Promise<ReconcileResult> {
     const s = this.deps.settings;
+    const dispatch = await this.deps.dispatch?.({ environment: env, revision, trigger: this.trigger(trigger), audit });
     return reconcileEnvironment(this.deps.reconciler, {
+      ...(dispatch ? { dispatch } : {}),
       environment: env,
       revision,
       operation,

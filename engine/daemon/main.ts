@@ -5,7 +5,6 @@ import { repositoryOf, resolveTrust, type DaemonConfig } from '../config/daemon-
 import { createHttpServer, type RouteRegistration } from '../http/server.js';
 import { exposureProblem, resolveHttpCredentials } from '../http/auth.js';
 import { DashboardEvents, ObservedRunStore, observeReconciler } from '../http/events.js';
-import { SqliteDashboardStore } from '../store/sqlite-dashboard-store.js';
 import type { LoadedEnvironment } from '../load/index.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import { openEngine, type Engine } from '../main/engine.js';
@@ -13,14 +12,17 @@ import { DaemonMetrics } from '../metrics/daemon-metrics.js';
 import { NotificationHub, notifiersFrom, type Notifier } from '../notify/notifier.js';
 import { GitRepositorySource } from '../source/git-source.js';
 import { redactCredentials } from '../source/redact-url.js';
-import type { DaemonStore } from '../store/daemon-store.js';
-import { SqliteDaemonStore } from '../store/sqlite-daemon-store.js';
 import { defaultStateDir } from '../toolchain/paths.js';
 import { Daemon } from './daemon.js';
 import { createForge } from '../forge/create-forge.js';
 import type { ForgeOutbox } from '../store/forge-outbox.js';
-import { SqliteForgeOutbox } from '../store/sqlite-forge-outbox.js';
-import { ForgeReporter } from './forge-reporter.js';
+import { ForgeReporter, type MergeRequestEvent } from './forge-reporter.js';
+import { openDaemonStores, type DaemonStores } from './daemon-stores.js';
+import { BudgetKeys } from '../replicas/budget-key.js';
+import type { LeaderTerm, ReplicaRole } from '../replicas/replica-role.js';
+import { createReplicaRole, startWorkQueue } from '../replicas/replica-wiring.js';
+import { StackDispatcher } from '../replicas/stack-dispatcher.js';
+import { StackWorker } from '../replicas/stack-worker.js';
 import type { DriftCheck } from './drift-schedule.js';
 import type { PreviewReport } from './preview-report.js';
 import { builtinInstallation, type TemplateInstallation } from '../templates/install.js';
@@ -51,10 +53,11 @@ export interface DaemonExtensions {
 export interface RunningDaemon {
   /** Base URL of the HTTP server. */
   url: string;
-  daemon: Daemon;
+  /** The daemon (with replicas: of the current leadership term, or the next one's while this replica does not lead). */
+  readonly daemon: Daemon;
   context: DaemonContext;
-  /** Merge-request reporting, when `forge:` is configured. */
-  forge?: { reporter: ForgeReporter; outbox: ForgeOutbox };
+  /** Merge-request reporting, when `forge:` is configured (the reporter of the current leadership term). */
+  forge?: { reporter: () => ForgeReporter | undefined; outbox: ForgeOutbox };
   /** Graceful stop (see Daemon.stop); resolves to whether everything stopped in time. Idempotent. */
   stop(reason: string): Promise<boolean>;
 }
@@ -76,38 +79,37 @@ function reportPoster(url: string, log: Logger): (r: { json: PreviewReport; mark
   };
 }
 
-/** The forge adapter, its outbox and the reporter that feeds it, from the `forge:` section (token from the environment only). */
-function forgeReporting(
+/** The forge adapter and the reporter that feeds its outbox, from the `forge:` section (token from the environment only). */
+function forgeReporter(
   cfg: NonNullable<DaemonConfig['forge']>,
   env: NodeJS.ProcessEnv,
-  stateDir: string,
-  daemonStore: DaemonStore,
+  stores: DaemonStores,
   log: Logger,
   notifierFor: (environment: LoadedEnvironment | undefined) => Notifier,
   publicUrl: () => string | undefined,
   rehandle: (branch: string) => void,
-): { reporter: ForgeReporter; outbox: ForgeOutbox } {
+): ForgeReporter {
   const token = env[cfg.tokenFromEnv];
   if (!token) throw new Error(`forge: environment variable ${cfg.tokenFromEnv} (the forge token) is not set`);
   const forge = createForge({ type: cfg.type, baseUrl: cfg.baseUrl, repository: cfg.repository, token });
-  const outbox = new SqliteForgeOutbox(join(stateDir, 'driftless.db'));
-  const reporter = new ForgeReporter({
+  return new ForgeReporter({
     forge,
-    outbox,
-    daemonStore,
+    outbox: stores.outbox,
+    daemonStore: stores.daemon,
     log: log.child({ forge: cfg.type }),
     notifier: notifierFor(undefined),
     publicUrl,
     retry: { initialMs: cfg.retry.initialSeconds * 1000, maxMs: cfg.retry.maxSeconds * 1000 },
     rehandle,
   });
-  return { reporter, outbox };
 }
 
 /**
- * The daemon's main: wires the Git source, the engine, the daemon's store, metrics,
- * notifications and the HTTP server, starts listening, runs the first sync and polls.
- * The only place (with engine/main) that chooses implementations.
+ * The daemon's main: wires the Git source, the engine, the stores, metrics, notifications
+ * and the HTTP server, starts listening, runs the first sync and polls. With
+ * `store.postgres` it is one replica of many (engine/replicas/replica-role.ts): it runs
+ * stack jobs from the shared queue, and syncs and decides only while it holds the
+ * leader lease. The only place (with engine/main) that chooses implementations.
  */
 export async function startDaemon(
   config: DaemonConfig,
@@ -126,12 +128,18 @@ export async function startDaemon(
   const http = resolveHttpCredentials(config.http.auth ?? { protectMetrics: false }, env);
   const exposed = http.problems[0] ?? exposureProblem(config.http.host, http.credentials);
   if (exposed) throw new Error(`driftless daemon: ${exposed}; not started`);
+  const stores = await openDaemonStores(config, env, stateDir, log);
+  const replicaName = stores.shared?.identity.replica;
+  const rootLog = replicaName ? log.child({ replica: replicaName }) : log;
   // Every run, lock and drift check recorded through the engine's store is also a live event for the dashboard.
   const events = new DashboardEvents();
   let observedStore: ObservedRunStore | undefined;
-  const engine = openEngine({ stateDir, log, wrapStore: (inner) => (observedStore = new ObservedRunStore(inner, events)) });
-  const dashboardStore = new SqliteDashboardStore(join(stateDir, 'driftless.db'));
-  const daemonStore = new SqliteDaemonStore(join(stateDir, 'driftless.db'));
+  const engine = openEngine({
+    stateDir,
+    log: rootLog,
+    store: stores.runs,
+    wrapStore: (inner) => (observedStore = new ObservedRunStore(inner, events)),
+  });
   const metrics = new DaemonMetrics();
   const repository = repositoryOf(config, env);
   // One cache per repository address, so pointing the daemon elsewhere never mixes refs.
@@ -146,123 +154,178 @@ export async function startDaemon(
     scratchDir: join(stateDir, 'tmp'),
   });
 
-  const daemonNotifiers = notifiersFrom(config.notifications, log, env);
-  for (const p of daemonNotifiers.problems) log.warn(p);
+  const daemonNotifiers = notifiersFrom(config.notifications, rootLog, env);
+  for (const p of daemonNotifiers.problems) rootLog.warn(p);
   const notifierFor = (environment: LoadedEnvironment | undefined): Notifier => {
-    const own = environment ? notifiersFrom(environment.spec.notifications, log, env) : { notifiers: [], problems: [] };
-    for (const p of own.problems) log.warn({ environment: environment?.name }, p);
-    return new NotificationHub([...daemonNotifiers.notifiers, ...own.notifiers], log);
+    const own = environment ? notifiersFrom(environment.spec.notifications, rootLog, env) : { notifiers: [], problems: [] };
+    for (const p of own.problems) rootLog.warn({ environment: environment?.name }, p);
+    return new NotificationHub([...daemonNotifiers.notifiers, ...own.notifiers], rootLog);
   };
   const backendBaseDir = resolve(config.backendBaseDir ?? process.cwd());
   const templates = opts.templates ?? builtinInstallation();
-  const context: DaemonContext = { config, engine, metrics, log, backendBaseDir, notifierFor, templates };
+  const context: DaemonContext = { config, engine, metrics, log: rootLog, backendBaseDir, notifierFor, templates };
+  const reconciler = observedStore
+    ? observeReconciler(engine.reconciler, {
+        store: observedStore,
+        dashboard: stores.dashboard,
+        events,
+        onError: (e) => rootLog.warn({ err: e instanceof Error ? e.message : String(e) }, 'recording for the dashboard failed'),
+      })
+    : engine.reconciler;
 
   const postUrl = config.reports.postUrl ?? (config.reports.postUrlFromEnv ? env[config.reports.postUrlFromEnv] : undefined);
+  const poster = postUrl ? reportPoster(postUrl, rootLog) : undefined;
   let listenUrl: string | undefined;
-  let daemon: Daemon | undefined;
-  const forge = config.forge
-    ? forgeReporting(
-        config.forge,
-        env,
-        stateDir,
-        daemonStore,
-        log,
-        notifierFor,
-        () => listenUrl,
-        (b) => daemon?.rehandle(b),
-      )
-    : undefined;
-  const poster = postUrl ? reportPoster(postUrl, log) : undefined;
-  const postReport =
-    poster || forge
-      ? async (r: { json: PreviewReport; markdown: string }) => {
-          await forge?.reporter.previewReported(r);
-          await poster?.(r);
-        }
+  let replica: ReplicaRole | undefined;
+  let solo: LeaderTerm | undefined;
+  const current = (): LeaderTerm | undefined => solo ?? replica?.current();
+  const queue = stores.shared ? await startWorkQueue(stores.shared, rootLog) : undefined;
+  const dispatcher = queue ? new StackDispatcher(queue, new BudgetKeys(rootLog, config.awsEndpoint), rootLog) : undefined;
+
+  /** A Daemon (and its forge reporter): the whole process's in SQLite mode, one leadership term's with replicas. */
+  const newTerm = (): LeaderTerm => {
+    const reporter = config.forge
+      ? forgeReporter(
+          config.forge,
+          env,
+          stores,
+          rootLog,
+          notifierFor,
+          () => listenUrl,
+          (b) => current()?.daemon.rehandle(b),
+        )
       : undefined;
-  daemon = new Daemon({
-    source,
-    reconciler: observedStore
-      ? observeReconciler(engine.reconciler, {
-          store: observedStore,
-          dashboard: dashboardStore,
-          events,
-          onError: (e) => log.warn({ err: e instanceof Error ? e.message : String(e) }, 'recording for the dashboard failed'),
-        })
-      : engine.reconciler,
-    runs: engine.store,
-    daemonStore,
-    metrics,
-    log,
-    notifierFor,
-    ...(postReport ? { postReport } : {}),
-    ...(forge ? { reporting: forge.reporter } : {}),
-    ...(opts.extensions?.drift ? { drift: opts.extensions.drift(context) } : {}),
-    settings: {
-      environmentsPath: config.source.environmentsPath,
-      defaultDeployBranch: config.source.defaultDeployBranch,
-      stateDir,
-      backendBaseDir,
-      awsEndpointOverride: config.awsEndpoint,
-      templates,
-      trustMode: trust.mode,
-      verifySignatures: Boolean(trust.allowedSignersFile ?? trust.gpgHome),
-      concurrency: config.concurrency,
-    },
-  });
-  // Retries survive restarts: armed from the persisted statuses before anything syncs.
-  await daemon.restore();
+    const postReport =
+      poster || reporter
+        ? async (r: { json: PreviewReport; markdown: string }) => {
+            await reporter?.previewReported(r);
+            await poster?.(r);
+          }
+        : undefined;
+    const daemon = new Daemon({
+      source,
+      reconciler,
+      runs: engine.store,
+      daemonStore: stores.daemon,
+      metrics,
+      log: rootLog,
+      notifierFor,
+      ...(postReport ? { postReport } : {}),
+      ...(reporter ? { reporting: reporter } : {}),
+      ...(opts.extensions?.drift ? { drift: opts.extensions.drift(context) } : {}),
+      ...(dispatcher ? { dispatch: (op) => dispatcher.forEnvironment(op) } : {}),
+      settings: {
+        environmentsPath: config.source.environmentsPath,
+        defaultDeployBranch: config.source.defaultDeployBranch,
+        stateDir,
+        backendBaseDir,
+        awsEndpointOverride: config.awsEndpoint,
+        templates,
+        trustMode: trust.mode,
+        verifySignatures: Boolean(trust.allowedSignersFile ?? trust.gpgHome),
+        concurrency: config.concurrency,
+      },
+    });
+    return {
+      daemon,
+      ...(reporter ? { reporter } : {}),
+      start: async () => {
+        // Retries survive restarts (and leaders): armed from the persisted statuses before anything syncs.
+        await daemon.restore();
+        reporter?.start();
+      },
+      ...(reporter ? { mergeRequest: (e: MergeRequestEvent) => reporter.mergeRequestEvent(e) } : {}),
+      stop: async (o) => {
+        const clean = await daemon.stop(o);
+        await reporter?.stop();
+        return clean;
+      },
+    };
+  };
 
   const server = await createHttpServer({
-    log,
+    log: rootLog,
     metrics,
     runs: engine.store,
-    daemonStore,
-    isReady: () => daemon?.isReady() ?? false,
+    daemonStore: stores.daemon,
+    isReady: () => (replica ? replica.isReady() : (solo?.daemon.isReady() ?? false)),
+    unreadyReason: () => replica?.unreadyReason(),
     webhookSecrets: {
       github: env[config.webhooks.githubSecretFromEnv] || undefined,
       gitlab: env[config.webhooks.gitlabTokenFromEnv] || undefined,
       gitea: env[config.webhooks.giteaSecretFromEnv] || undefined,
     },
-    onWebhook: () => daemon?.requestSync('webhook'),
-    onMergeRequest: (_provider, e) => forge?.reporter.mergeRequestEvent(e),
+    onWebhook: (_provider, _event, delivery) => (replica ? replica.requestSync('webhook', delivery) : solo?.daemon.requestSync('webhook')),
+    onMergeRequest: (_provider, e, delivery) =>
+      replica ? replica.requestSync('webhook', delivery && `${delivery}/merge-request`, e) : solo?.mergeRequest?.(e),
     routes: opts.extensions?.routes?.(context) ?? [],
     auth: http.credentials,
-    dashboard: { dashboardStore, events },
+    dashboard: { dashboardStore: stores.dashboard, events },
   });
   await server.listen({ host: config.http.host, port: config.http.port });
   const address = server.server.address() as AddressInfo;
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
   listenUrl = config.forge?.publicUrl ?? url;
-  forge?.reporter.start();
-  log.info(
+  rootLog.info(
     { url, repository: source.displayUrl, pollIntervalSeconds: config.source.pollIntervalSeconds, stateDir },
     `driftless daemon listening on ${url}, watching ${source.displayUrl}`,
   );
 
-  daemon.requestSync('startup');
-  const poll = setInterval(() => daemon.requestSync('poll'), config.source.pollIntervalSeconds * 1000);
+  let poll: NodeJS.Timeout | undefined;
+  let closeRole: () => Promise<void> = async () => {};
+  if (stores.shared && queue) {
+    const wired = createReplicaRole(stores.shared, queue, {
+      newTerm,
+      worker: new StackWorker({
+        replica: stores.shared.identity.replica,
+        source,
+        reconciler: engine.reconciler,
+        runs: engine.store,
+        templates,
+        settings: { stateDir, backendBaseDir, awsEndpointOverride: config.awsEndpoint },
+        log: rootLog,
+      }),
+      pollIntervalMs: config.source.pollIntervalSeconds * 1000,
+      metrics,
+      log: rootLog,
+    });
+    replica = wired.role;
+    closeRole = wired.close;
+    await replica.start();
+  } else {
+    const term = newTerm();
+    solo = term;
+    await term.start();
+    term.daemon.requestSync('startup');
+    poll = setInterval(() => term.daemon.requestSync('poll'), config.source.pollIntervalSeconds * 1000);
+  }
 
   let stopping: Promise<boolean> | undefined;
+  const shutdown = {
+    finishWithinMs: config.shutdown.finishWithinSeconds * 1000,
+    deadlineMs: config.shutdown.deadlineSeconds * 1000,
+  };
   const stop = (reason: string): Promise<boolean> =>
     (stopping ??= (async () => {
-      log.info({ reason }, `stopping: ${reason}`);
+      rootLog.info({ reason }, `stopping: ${reason}`);
       clearInterval(poll);
       // Refuse new requests (webhooks) first; in-flight ones finish.
       const closed = server.close();
-      const clean = await daemon.stop({
-        finishWithinMs: config.shutdown.finishWithinSeconds * 1000,
-        deadlineMs: config.shutdown.deadlineSeconds * 1000,
-      });
+      const clean = replica ? await replica.stop(shutdown) : await (solo?.stop(shutdown) ?? Promise.resolve(true));
       await closed;
-      await forge?.reporter.stop();
-      await forge?.outbox.close();
-      await daemonStore.close();
-      await dashboardStore.close();
-      await engine.close();
-      log.info({ clean }, clean ? 'stopped' : 'stopped at the deadline with work still running');
+      await closeRole();
+      await stores.close();
+      rootLog.info({ clean }, clean ? 'stopped' : 'stopped at the deadline with work still running');
       return clean;
     })());
-  const running = daemon;
-  return { url, daemon: running, context, stop, ...(forge ? { forge } : {}) };
+  const running: RunningDaemon = {
+    url,
+    get daemon() {
+      return (current() as LeaderTerm).daemon;
+    },
+    context,
+    stop,
+    ...(config.forge ? { forge: { reporter: () => current()?.reporter, outbox: stores.outbox } } : {}),
+  };
+  return running;
 }

@@ -38,7 +38,7 @@ export interface HttpServerDeps {
    */
   onWebhook(provider: WebhookProvider, event: string, delivery: string | undefined): void | Promise<void>;
   /** A verified merge-request event (opened, synchronize, reopened, closed…), after onWebhook; awaited before the reply. */
-  onMergeRequest?(provider: WebhookProvider, e: MergeRequestWebhook): void | Promise<void>;
+  onMergeRequest?(provider: WebhookProvider, e: MergeRequestWebhook, delivery: string | undefined): void | Promise<void>;
   routes?: readonly RouteRegistration[];
   /** Bearer token and/or basic credentials protecting `/` and `/api/` (webhooks and probes stay open). */
   auth?: HttpCredentials | undefined;
@@ -164,12 +164,12 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<FastifyIns
               : header(req.headers['x-github-delivery']);
         try {
           await deps.onWebhook(provider, event ?? '', delivery);
+          if (mr) await deps.onMergeRequest?.(provider, mr, delivery);
         } catch (e) {
           // Replicas queue syncs in PostgreSQL: when it is down the forge should deliver again later.
           deps.log.error({ provider, event, delivery, err: e instanceof Error ? e.message : String(e) }, 'the sync could not be queued');
           return reply.code(503).send({ error: 'the sync could not be queued; deliver again later' });
         }
-        if (mr) await deps.onMergeRequest?.(provider, mr);
         return reply.code(202).send({ accepted: true });
       };
     hooks.post('/api/webhooks/github', handle('github'));

@@ -26,14 +26,16 @@ export function openEngine(
   opts: {
     stateDir?: string;
     log?: Logger;
+    /** The run store (the daemon's Postgres mode passes the shared one); SQLite in the state folder when absent. */
+    store?: RunStore;
     /** Wraps the store every part records through (the daemon's live events observe it). */
     wrapStore?: (store: RunStore) => RunStore;
   } = {},
 ): Engine {
   const stateDir = opts.stateDir ?? defaultStateDir();
   const log = opts.log ?? createLogger();
-  const sqlite = new SqliteRunStore(join(stateDir, 'driftless.db'));
-  const store = opts.wrapStore ? opts.wrapStore(sqlite) : sqlite;
+  const inner = opts.store ?? new SqliteRunStore(join(stateDir, 'driftless.db'));
+  const store = opts.wrapStore ? opts.wrapStore(inner) : inner;
   const runner = new PulumiStackRunner(log);
   const reconciler = new Reconciler({ store, runner, log });
   return { stateDir, log, store, runner, reconciler, close: () => store.close() };

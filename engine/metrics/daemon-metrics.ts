@@ -38,6 +38,20 @@ export class DaemonMetrics {
     help: 'Failed fetches of the Git source',
     registers: [this.registry],
   });
+  /** Syncs with Git this process ran, by trigger (replicas: only the leader syncs). */
+  readonly syncs = new Counter({
+    name: 'driftless_syncs_total',
+    help: 'Syncs with Git run by this process, by trigger',
+    labelNames: ['trigger'],
+    registers: [this.registry],
+  });
+  /** Replicas: sync requests (polls, webhooks) this replica took from the shared queue while it led. */
+  readonly syncRequests = new Counter({
+    name: 'driftless_sync_requests_total',
+    help: 'Sync requests taken from the shared queue by this replica while leading, by trigger',
+    labelNames: ['trigger'],
+    registers: [this.registry],
+  });
   readonly lastSync = new Gauge({
     name: 'driftless_last_sync_timestamp_seconds',
     help: 'Unix time of the last completed sync with Git',

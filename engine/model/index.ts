@@ -4,3 +4,4 @@ export * from './error-kind.js';
 export * from './records.js';
 export * from './plugins.js';
 export * from './environment-status.js';
+export * from './stack-job.js';

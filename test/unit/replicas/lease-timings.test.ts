@@ -1,0 +1,14 @@
+import { describe, expect, it } from 'vitest';
+import { leaseTimings } from '../../../engine/replicas/lease-timings.js';
+
+describe('leaseTimings: a dead replica’s job is taken over within the configured lease', () => {
+  it.each([20, 30, 60, 300, 3600])('lease %i s', (lease) => {
+    const t = leaseTimings(lease);
+    expect(t.heartbeatSeconds).toBeGreaterThanOrEqual(10); // pg-boss's minimum
+    // the job is declared dead, noticed by the next supervise pass, retried 1 s later, fetched within a 0.5 s poll
+    const takeover = t.heartbeatSeconds + t.superviseSeconds + 1 + 0.5;
+    expect(takeover).toBeLessThanOrEqual(lease);
+    // by then the dead holder's stack lock has lapsed, so the new worker does not wait for it
+    expect(t.lockTtlMs / 1000).toBeLessThanOrEqual(t.heartbeatSeconds + t.superviseSeconds);
+  });
+});
