@@ -33,6 +33,11 @@ export const commands: readonly CommandEntry[] = [
     load: async () => (await import('./commands/history.js')).historyCommand,
   },
   {
+    name: 'dev-postgres',
+    summary: 'run a local PostgreSQL to try several replicas on one machine (development only)',
+    load: async () => (await import('./commands/dev-postgres.js')).devPostgresCommand,
+  },
+  {
     name: 'verify',
     summary: "say whether the daemon would accept a deploy commit: its signature against the operator's trusted keys",
     load: async () => (await import('./commands/verify.js')).verifyCommand,

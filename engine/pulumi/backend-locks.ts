@@ -29,10 +29,14 @@ function lockPrefix(project: string, stack: string): string {
 
 /**
  * Whether the process named in a lock is provably gone: it ran on this host and no
- * process with that pid exists. A lock from another host is never considered dead.
+ * process with that pid exists, or it ran on one of `deadHosts` — another host whose
+ * driftless replica lost its stack lock by letting it expire (it stopped renewing it,
+ * and a replica that cannot renew cancels its operations before the lock lapses). Any
+ * other lock from another host is left in place.
  */
-function holderIsDead(lock: PulumiLock): boolean {
-  return lock.hostname === hostname() && !pidExists(lock.pid);
+function holderIsDead(lock: PulumiLock, deadHosts: readonly string[]): boolean {
+  if (lock.hostname === hostname()) return !pidExists(lock.pid);
+  return deadHosts.includes(lock.hostname);
 }
 
 /** Parses an S3 backend URL (`s3://bucket/prefix?region=…&endpoint=…`). */
@@ -65,6 +69,7 @@ export async function clearDeadBackendLocks(
   project: string,
   stack: string,
   envVars: Record<string, string>,
+  deadHosts: readonly string[] = [],
 ): Promise<ClearedLock[]> {
   const url = new URL(backend.url);
   const cleared: ClearedLock[] = [];
@@ -79,7 +84,7 @@ export async function clearDeadBackendLocks(
     for (const f of files) {
       const path = join(dir, f);
       const lock = JSON.parse(readFileSync(path, 'utf8')) as PulumiLock;
-      if (holderIsDead(lock)) {
+      if (holderIsDead(lock, deadHosts)) {
         rmSync(path, { force: true });
         cleared.push({ path, pid: lock.pid, hostname: lock.hostname, timestamp: lock.timestamp });
       }
@@ -93,7 +98,7 @@ export async function clearDeadBackendLocks(
       if (!obj.Key?.endsWith('.json')) continue;
       const body = await client.send(new GetObjectCommand({ Bucket: bucket, Key: obj.Key }));
       const lock = JSON.parse((await body.Body?.transformToString()) ?? '{}') as PulumiLock;
-      if (holderIsDead(lock)) {
+      if (holderIsDead(lock, deadHosts)) {
         await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: obj.Key }));
         cleared.push({ path: `s3://${bucket}/${obj.Key}`, pid: lock.pid, hostname: lock.hostname, timestamp: lock.timestamp });
       }

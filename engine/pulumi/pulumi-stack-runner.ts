@@ -180,12 +180,12 @@ export class PulumiStackRunner implements StackRunner {
           // driftless's own stack lock, so no live driftless process on this state can
           // be behind it; the backend lock is cleared only when its holder is provably dead.
           lockRetried = true;
-          if (await this.recoverAfterDeadRun(t, log)) continue;
+          if (await this.recoverAfterDeadRun(t, log, opts.deadHosts)) continue;
         }
         if (opts.signal?.aborted) {
           // A CLI interrupted before its own signal handling was up exits without
           // unlocking. It has exited by now, so its lock (if any) is provably dead.
-          await this.recoverAfterDeadRun(t, log);
+          await this.recoverAfterDeadRun(t, log, opts.deadHosts);
         }
         const message = summarizeFailure(events.diagnostics, err.message);
         log.error({ kind, err: message }, `${op} failed (${kind})`);
@@ -199,8 +199,8 @@ export class PulumiStackRunner implements StackRunner {
    * operations it left in state. The caller holds driftless's own stack lock. Returns
    * whether there was anything to recover.
    */
-  private async recoverAfterDeadRun(t: StackTarget, log: Logger): Promise<boolean> {
-    const cleared = await clearDeadBackendLocks(t.backend, PULUMI_PROJECT, pulumiStackName(t.environment, t.stack), t.envVars);
+  private async recoverAfterDeadRun(t: StackTarget, log: Logger, deadHosts: readonly string[] = []): Promise<boolean> {
+    const cleared = await clearDeadBackendLocks(t.backend, PULUMI_PROJECT, pulumiStackName(t.environment, t.stack), t.envVars, deadHosts);
     if (cleared.length === 0) return false;
     log.warn({ cleared }, `cleared ${cleared.length} stale Pulumi backend lock(s) left by a process that is no longer running`);
     const dropped = await dropPendingOperations(await this.select(t));

@@ -126,7 +126,9 @@ export class StackApplier {
 
   /** {@link applyHeld} under the stack's locks; a lock held past the wait is a `locked` failure. */
   async apply(req: ApplyRequest, log: Logger): Promise<ApplyResult> {
-    const r = await this.deps.locks.exclusive(req.environment, req.stack, 'up', log, () => this.applyHeld(req, log));
+    const r = await this.deps.locks.exclusive(req.environment, req.stack, 'up', log, (held) =>
+      this.applyHeld(held.clearedStale ? { ...req, options: { ...req.options, deadHosts: [held.clearedStale.host] } } : req, log),
+    );
     return r.ok ? r.value : { stack: lockedOutcome(req.stack, r.heldBy) };
   }
 

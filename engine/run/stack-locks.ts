@@ -7,6 +7,12 @@ import { StackMutex } from './stack-mutex.js';
 /** The result of {@link StackLocks.exclusive}: fn's value, or who held the lock past the wait. */
 export type Exclusive<T> = { ok: true; value: T } | { ok: false; heldBy: LockOwner };
 
+/** What fn learns about the lock it runs under. */
+export interface HeldLock {
+  /** The previous holder whose lock was stale (a dead local process, or a replica that stopped renewing it). */
+  clearedStale: LockOwner | undefined;
+}
+
 /** Collaborators of the stack locks. */
 export interface StackLocksDeps {
   store: RunStore;
@@ -36,17 +42,25 @@ export class StackLocks {
    * waiting for another holder up to the lock wait. A stale lock of a dead process is
    * cleared (and logged); a live holder that outlasts the wait yields `{ ok: false }`.
    */
-  async exclusive<T>(environment: string, stack: string, purpose: string, log: Logger, fn: () => Promise<T>): Promise<Exclusive<T>> {
+  async exclusive<T>(
+    environment: string,
+    stack: string,
+    purpose: string,
+    log: Logger,
+    fn: (held: HeldLock) => Promise<T>,
+  ): Promise<Exclusive<T>> {
     return this.mutex.run(`${environment}/${stack}`, async () => {
       const deadline = this.clock.now().getTime() + this.lockWaitMs;
       let waited = false;
+      let held: HeldLock = { clearedStale: undefined };
       for (;;) {
         const attempt = await this.deps.store.tryLock(environment, stack, purpose);
         if (attempt.acquired) {
+          held = { clearedStale: attempt.clearedStale };
           if (attempt.clearedStale) {
             log.warn(
               { stack, staleHolder: attempt.clearedStale },
-              `cleared a stale lock on ${stack} left by pid ${attempt.clearedStale.pid}, which is no longer running`,
+              `cleared a stale lock on ${stack} left by pid ${attempt.clearedStale.pid} on ${attempt.clearedStale.host}, which no longer holds it`,
             );
           }
           break;
@@ -61,7 +75,7 @@ export class StackLocks {
         await this.clock.sleep(500);
       }
       try {
-        return { ok: true as const, value: await fn() };
+        return { ok: true as const, value: await fn(held) };
       } finally {
         await this.deps.store.unlock(environment, stack);
       }

@@ -59,6 +59,12 @@ export interface OperationOptions {
   signal?: AbortSignal;
   /** Receives one line per engine event worth logging. */
   onProgress?: (event: { urn?: string; op?: string; message: string }) => void;
+  /**
+   * Hosts whose driftless holder of this stack's lock was proven gone (replicas: its lock
+   * expired and this operation took it over), so a Pulumi backend lock left from such a
+   * host is dead too, although its pid cannot be checked from here.
+   */
+  deadHosts?: readonly string[];
 }
 
 /**

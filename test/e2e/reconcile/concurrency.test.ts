@@ -126,7 +126,7 @@ describe('concurrent and crashed driftless up', () => {
 
     const recovered = await cli('up', '--env', env.name, '--json');
     expect(recovered.code, recovered.stderr).toBe(0);
-    expect(recovered.stderr).toMatch(/cleared a stale lock on \w+ left by pid \d+, which is no longer running/);
+    expect(recovered.stderr).toMatch(/cleared a stale lock on \w+ left by pid \d+ on \S+, which no longer holds it/);
     expect(recovered.stderr).toMatch(/cleared \d+ stale Pulumi backend lock\(s\)/);
 
     // converged: exactly the four queues, each stack's state whole, nothing left to do
