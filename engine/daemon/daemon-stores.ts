@@ -13,6 +13,9 @@ import { SqliteForgeOutbox } from '../store/sqlite-forge-outbox.js';
 import { SqliteRunStore } from '../store/sqlite-run-store.js';
 import { leaseTimings } from '../replicas/lease-timings.js';
 
+/** `store.postgres` of the daemon configuration, defaults applied. */
+export type PostgresStoreSettings = NonNullable<DaemonConfig['store']['postgres']>;
+
 /** The daemon's four stores, wherever they live. */
 export interface DaemonStores {
   runs: RunStore;
@@ -20,17 +23,21 @@ export interface DaemonStores {
   outbox: ForgeOutbox;
   dashboard: DashboardStore;
   /** Set in Postgres mode: the replica's identity and the shared database. */
-  shared?: { identity: ReplicaIdentity; url: string; postgres: PostgresStores; settings: NonNullable<DaemonConfig['store']['postgres']> };
+  shared?: { identity: ReplicaIdentity; url: string; postgres: PostgresStores; settings: PostgresStoreSettings };
   close(): Promise<void>;
 }
 
 /**
  * Opens the stores the configuration names: one SQLite file in the state folder (the
- * default, one daemon), or the shared PostgreSQL (`store.postgres`, many replicas), whose
+ * default, one daemon), or the shared PostgreSQL (`pg`: `store.postgres`, many replicas), whose
  * connection string only ever comes from the environment and is never logged.
  */
-export async function openDaemonStores(config: DaemonConfig, env: NodeJS.ProcessEnv, stateDir: string, log: Logger): Promise<DaemonStores> {
-  const pg = config.store.postgres;
+export async function openDaemonStores(
+  pg: PostgresStoreSettings | undefined,
+  env: NodeJS.ProcessEnv,
+  stateDir: string,
+  log: Logger,
+): Promise<DaemonStores> {
   if (!pg) {
     const file = join(stateDir, 'driftless.db');
     const runs = new SqliteRunStore(file);

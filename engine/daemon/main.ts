@@ -128,7 +128,7 @@ export async function startDaemon(
   const http = resolveHttpCredentials(config.http.auth ?? { protectMetrics: false }, env);
   const exposed = http.problems[0] ?? exposureProblem(config.http.host, http.credentials);
   if (exposed) throw new Error(`driftless daemon: ${exposed}; not started`);
-  const stores = await openDaemonStores(config, env, stateDir, log);
+  const stores = await openDaemonStores(config.store.postgres, env, stateDir, log);
   const replicaName = stores.shared?.identity.replica;
   const rootLog = replicaName ? log.child({ replica: replicaName }) : log;
   // Every run, lock and drift check recorded through the engine's store is also a live event for the dashboard.

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { openEngine } from '../../main/engine.js';
+import { openStoresFor } from '../daemon-stores-arg.js';
 import { formatCounts } from '../../report/format-reconcile.js';
 import type { RunRecord } from '../../model/index.js';
 import { ExitCode, printJson, type Command } from '../command.js';
@@ -17,10 +17,12 @@ function whoChanged(r: RunRecord): string {
 /** `driftless history`: the recorded runs, newest first. */
 export const historyCommand: Command = {
   name: 'history',
-  usage: `usage: driftless history [--env E] [--stack S] [--revision R] [--limit N] [--json]
+  usage: `usage: driftless history [--env E] [--stack S] [--revision R] [--limit N] [--json] [--state-dir D | --config daemon.yaml]
 
-Each run shows the commit's author, its committer when different, and the key that signed
-it when the daemon verified the signature (--json: author, committer, signer).`,
+Each run shows the commit's author, its committer when different, the key that signed it
+when the daemon verified the signature (--json: author, committer, signer), and with
+replicas the replica that ran it. --config reads the store that daemon configuration
+names (the replicas' PostgreSQL, or its state folder).`,
   async run(argv, io) {
     const { values } = parseArgs({
       args: argv,
@@ -31,6 +33,7 @@ it when the daemon verified the signature (--json: author, committer, signer).`,
         limit: { type: 'string', default: '50' },
         'state-dir': { type: 'string' },
         json: { type: 'boolean', default: false },
+        config: { type: 'string' },
       },
     });
     const limit = Number(values.limit);
@@ -38,9 +41,13 @@ it when the daemon verified the signature (--json: author, committer, signer).`,
       io.err(`driftless history: --limit must be a positive whole number, got "${values.limit}"\n`);
       return ExitCode.error;
     }
-    const engine = openEngine(values['state-dir'] ? { stateDir: values['state-dir'] } : {});
+    const opened = await openStoresFor('history', values);
+    if (!opened.ok) {
+      io.err(`${opened.message}\n`);
+      return ExitCode.error;
+    }
     try {
-      const runs = await engine.store.listRuns({
+      const runs = await opened.stores.runs.listRuns({
         limit,
         ...(values.env ? { environment: values.env } : {}),
         ...(values.stack ? { stack: values.stack } : {}),
@@ -51,12 +58,12 @@ it when the daemon verified the signature (--json: author, committer, signer).`,
       else
         for (const r of runs) {
           io.out(
-            `${r.finishedAt}  ${r.environment}/${r.stack}  ${r.operation.padEnd(9)} ${r.result.padEnd(9)} ${r.revision.slice(0, 12)}  ${r.trigger}  ${r.result === 'failed' ? `[${r.errorKind}] ${r.error?.split('\n')[0] ?? ''}` : formatCounts(r.changes)}  (${r.reason ?? ''}, ${(r.durationMs / 1000).toFixed(1)} s)${whoChanged(r)}\n`,
+            `${r.finishedAt}  ${r.environment}/${r.stack}  ${r.operation.padEnd(9)} ${r.result.padEnd(9)} ${r.revision.slice(0, 12)}  ${r.trigger}  ${r.result === 'failed' ? `[${r.errorKind}] ${r.error?.split('\n')[0] ?? ''}` : formatCounts(r.changes)}  (${r.reason ?? ''}, ${(r.durationMs / 1000).toFixed(1)} s${r.replica ? `, on ${r.replica}` : ''})${whoChanged(r)}\n`,
           );
         }
       return ExitCode.ok;
     } finally {
-      await engine.close();
+      await opened.stores.close();
     }
   },
 };

@@ -1,17 +1,15 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatStatusTable } from '../../report/format-status.js';
-import { SqliteDaemonStore } from '../../store/sqlite-daemon-store.js';
-import { defaultStateDir } from '../../toolchain/paths.js';
+import { openStoresFor } from '../daemon-stores-arg.js';
 import { ExitCode, printJson, type Command } from '../command.js';
 
 /** `driftless status`: each environment's persisted status, as the daemon last wrote it. */
 export const statusCommand: Command = {
   name: 'status',
-  usage: `usage: driftless status [--env E] [--json] [--state-dir D]
+  usage: `usage: driftless status [--env E] [--json] [--state-dir D | --config daemon.yaml]
 
-Each environment's status as the daemon keeps it (in its state folder): the conditions
+Each environment's status as the daemon keeps it (in its state folder, or with --config
+wherever that configuration keeps it: the replicas' PostgreSQL): the conditions
 Ready, Reconciling, Stalled and Drifted (status, reason, message, since when), the last
 attempted and applied commits, failures in a row, the next retry and the next drift check.
 
@@ -23,14 +21,19 @@ exit: 0 printed, 1 no status (for E)`,
   async run(argv, io) {
     const { values } = parseArgs({
       args: argv,
-      options: { env: { type: 'string' }, json: { type: 'boolean', default: false }, 'state-dir': { type: 'string' } },
+      options: {
+        env: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        'state-dir': { type: 'string' },
+        config: { type: 'string' },
+      },
     });
-    const file = join(values['state-dir'] ?? defaultStateDir(), 'driftless.db');
-    if (!existsSync(file)) {
-      io.err(`driftless status: no daemon state in ${file} (has the daemon run with this state folder?)\n`);
+    const opened = await openStoresFor('status', values);
+    if (!opened.ok) {
+      io.err(`${opened.message}\n`);
       return ExitCode.error;
     }
-    const store = new SqliteDaemonStore(file);
+    const store = opened.stores.daemon;
     try {
       const statuses = (await store.listStatuses()).filter((s) => values.env === undefined || s.environment === values.env);
       if (values.env !== undefined && statuses.length === 0) {
@@ -43,7 +46,7 @@ exit: 0 printed, 1 no status (for E)`,
       else io.out(formatStatusTable(statuses));
       return ExitCode.ok;
     } finally {
-      await store.close();
+      await opened.stores.close();
     }
   },
 };

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { githubSignature } from '../../../engine/http/webhook-auth.js';
 import type { RunRecord } from '../../../engine/model/index.js';
 import { awsTestConfig, uniqueName } from '../../support/aws.js';
+import { runCliInProcess } from '../../support/cli-in-process.js';
 import { startDaemonProcess } from '../../support/daemon-process.js';
 import { startTestPostgres, type TestPostgres } from '../../support/embedded-postgres.js';
 import { tempDir } from '../../support/temp.js';
@@ -177,6 +178,17 @@ describe('replicas on one PostgreSQL', () => {
       peak = Math.max(peak, running);
     }
     expect(peak).toBeLessThanOrEqual(5);
+    // The CLI reads the same shared store through a replica's configuration.
+    process.env.DRIFTLESS_TEST_POSTGRES_URL = postgres.url;
+    const history = await runCliInProcess(['history', '--config', join(root, 'r1.yaml'), '--env', env, '--revision', revision, '--json']);
+    expect(history.code, history.stderr).toBe(0);
+    expect((JSON.parse(history.stdout) as RunRecord[]).filter((r) => r.result === 'succeeded').length).toBe(30);
+    const status = await waitFor('the environment status', async () => {
+      const r = await runCliInProcess(['status', '--config', join(root, 'r1.yaml'), '--env', env, '--json']);
+      const st = r.code === 0 ? (JSON.parse(r.stdout) as { lastAppliedRevision?: string }) : undefined;
+      return st?.lastAppliedRevision === revision ? st : undefined;
+    });
+    expect(status.lastAppliedRevision).toBe(revision);
   }, 300_000);
 
   it('takes over the leased jobs of a replica killed with kill -9 mid-up within the lease, with no duplicates', async () => {
