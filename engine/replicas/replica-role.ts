@@ -36,6 +36,19 @@ export interface ReplicaRoleDeps {
   log: Logger;
 }
 
+/** Which of a replica's queue runners take work; a runner that does not is paused. */
+export interface RunnerStates {
+  /** Stack jobs: taken while Postgres answers, by every replica. */
+  stacks: boolean;
+  /** Sync requests: taken while Postgres answers, by the leader only. */
+  sync: boolean;
+}
+
+/** Stack jobs are taken while Postgres answers; sync requests only by the leader, too. */
+export function runnerStates(healthy: boolean, leading: boolean): RunnerStates {
+  return { stacks: healthy, sync: healthy && leading };
+}
+
 /**
  * One replica among many on one PostgreSQL. Every replica runs stack jobs from the shared
  * queue (up to `workers` at once, within each account's budget) and accepts webhooks,
@@ -156,12 +169,12 @@ export class ReplicaRole {
     else this.term.daemon.requestSync(request.trigger);
   }
 
-  /** Stack jobs are taken while Postgres answers; sync requests only by the leader, too. */
+  /** Pauses or resumes the queue runners as {@link runnerStates} decides. */
   private async runners(): Promise<void> {
-    const healthy = this.deps.health.healthy();
-    if (healthy) this.deps.queue.resumeStacks();
+    const run = runnerStates(this.deps.health.healthy(), this.leading);
+    if (run.stacks) this.deps.queue.resumeStacks();
     else await this.deps.queue.pauseStacks();
-    if (healthy && this.leading) this.deps.queue.resumeSync();
+    if (run.sync) this.deps.queue.resumeSync();
     else await this.deps.queue.pauseSync();
   }
 

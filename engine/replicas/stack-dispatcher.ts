@@ -10,6 +10,14 @@ import type { StackJobResult } from './stack-worker.js';
 /** The part of the work queue the leader dispatches through (engine/cluster/work-queue.ts). */
 export type StackJobQueue = Pick<WorkQueue, 'enqueueStack' | 'awaitStacks'>;
 
+/** How an ended job without a result reads in the stack's error. */
+const WHAT_HAPPENED: Record<FinishedStackJob['state'], string> = {
+  completed: 'completed without a result',
+  failed: 'failed on every attempt',
+  cancelled: 'was cancelled',
+  missing: 'is gone from the queue',
+};
+
 /** What a stack job that ended without a result (its retries used up, cancelled) becomes. */
 function lostOutcome(stack: string, job: FinishedStackJob): StackOutcome {
   const detail =
@@ -18,7 +26,7 @@ function lostOutcome(stack: string, job: FinishedStackJob): StackOutcome {
     ...unchangedOutcome(stack, `stack job ${job.state}`),
     outcome: 'failed',
     errorKind: 'internal',
-    error: `the stack job ${job.state === 'cancelled' ? 'was cancelled' : job.state === 'missing' ? 'is gone from the queue' : 'failed on every attempt'}${detail ? `: ${detail}` : ''}`,
+    error: `the stack job ${WHAT_HAPPENED[job.state]}${detail ? `: ${detail}` : ''}`,
   };
 }
 

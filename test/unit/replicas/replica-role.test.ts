@@ -1,0 +1,130 @@
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import type { LeaderLease } from '../../../engine/cluster/leader-lease.js';
+import type { HealthState, PostgresHealth } from '../../../engine/cluster/postgres-health.js';
+import type { WorkQueue } from '../../../engine/cluster/work-queue.js';
+import type { Daemon, SyncTrigger } from '../../../engine/daemon/daemon.js';
+import type { DaemonMetrics } from '../../../engine/metrics/daemon-metrics.js';
+import { type LeaderTerm, ReplicaRole, runnerStates } from '../../../engine/replicas/replica-role.js';
+import type { StackWorker } from '../../../engine/replicas/stack-worker.js';
+
+describe('runnerStates: which queue runners a replica runs', () => {
+  it.each([
+    { healthy: true, leading: true, stacks: true, sync: true },
+    { healthy: true, leading: false, stacks: true, sync: false },
+    { healthy: false, leading: true, stacks: false, sync: false },
+    { healthy: false, leading: false, stacks: false, sync: false },
+  ])('postgres healthy $healthy, leading $leading → stack jobs $stacks, sync requests $sync', ({ healthy, leading, stacks, sync }) => {
+    expect(runnerStates(healthy, leading)).toEqual({ stacks, sync });
+  });
+});
+
+/** The queue's pause state, as pauseX/resumeX leave it (the real queue's semantics). */
+class FakeQueue {
+  stacksPaused = false;
+  syncPaused = false;
+  async pauseStacks(): Promise<void> {
+    this.stacksPaused = true;
+  }
+  resumeStacks(): void {
+    this.stacksPaused = false;
+  }
+  async pauseSync(): Promise<void> {
+    this.syncPaused = true;
+  }
+  resumeSync(): void {
+    this.syncPaused = false;
+  }
+  workStacks(): void {}
+  workSync(): void {}
+  async stop(): Promise<void> {}
+  /** Which runners take work now. */
+  running(): { stacks: boolean; sync: boolean } {
+    return { stacks: !this.stacksPaused, sync: !this.syncPaused };
+  }
+}
+
+/** A health check whose state the test sets. */
+class FakeHealth {
+  private state: HealthState = { healthy: true, reason: 'ok', failures: 0, since: new Date() };
+  private readonly listeners: ((s: HealthState) => void)[] = [];
+  subscribe(listener: (s: HealthState) => void): () => void {
+    this.listeners.push(listener);
+    return () => {};
+  }
+  async start(): Promise<void> {}
+  async stop(): Promise<void> {}
+  healthy(): boolean {
+    return this.state.healthy;
+  }
+  reason(): string {
+    return this.state.reason;
+  }
+  set(healthy: boolean): void {
+    this.state = { healthy, reason: healthy ? 'ok' : 'connect ECONNREFUSED 127.0.0.1:5432', failures: healthy ? 0 : 3, since: new Date() };
+    for (const l of this.listeners) l(this.state);
+  }
+}
+
+function replica() {
+  const queue = new FakeQueue();
+  const health = new FakeHealth();
+  const hooks: { onElected?: () => Promise<void>; onDeposed?: () => Promise<void> } = {};
+  const syncs: SyncTrigger[] = [];
+  const newTerm = (): LeaderTerm => ({
+    daemon: { requestSync: (t: SyncTrigger) => syncs.push(t), isReady: () => true } as unknown as Daemon,
+    start: async () => {},
+    stop: async () => true,
+  });
+  const role = new ReplicaRole({
+    replica: 'replica-a',
+    queue: queue as unknown as WorkQueue,
+    lease: (h) => {
+      Object.assign(hooks, h);
+      return { start: async () => {}, release: async () => {} } as unknown as LeaderLease;
+    },
+    health: health as unknown as PostgresHealth,
+    worker: { run: async () => ({}), close: () => {} } as unknown as StackWorker,
+    workers: 2,
+    budget: { default: 2, overrides: {} },
+    pollIntervalMs: 3_600_000,
+    newTerm,
+    metrics: { syncRequests: { inc: () => {} } } as unknown as DaemonMetrics,
+    log: pino({ level: 'silent' }),
+  });
+  const elected = () => hooks.onElected?.() ?? Promise.reject(new Error('no lease hooks'));
+  const deposed = () => hooks.onDeposed?.() ?? Promise.reject(new Error('no lease hooks'));
+  return { role, queue, health, elected, deposed, syncs };
+}
+
+describe('ReplicaRole: its queue runners follow Postgres health and leadership', () => {
+  it('runs stack jobs while Postgres answers, and sync requests only while it also leads', async () => {
+    const { role, queue, health, elected, deposed, syncs } = replica();
+    await role.start();
+    expect(queue.running()).toEqual({ stacks: true, sync: false });
+    expect(role.isReady()).toBe(true);
+
+    health.set(false);
+    await expect.poll(() => queue.running()).toEqual({ stacks: false, sync: false });
+    expect(role.isReady()).toBe(false);
+    expect(role.unreadyReason()).toContain('PostgreSQL unreachable: connect ECONNREFUSED');
+
+    health.set(true);
+    await expect.poll(() => queue.running()).toEqual({ stacks: true, sync: false });
+
+    await elected();
+    expect(role.isLeader()).toBe(true);
+    expect(queue.running()).toEqual({ stacks: true, sync: true });
+    expect(syncs).toEqual(['startup']);
+
+    health.set(false);
+    await expect.poll(() => queue.running()).toEqual({ stacks: false, sync: false });
+    health.set(true);
+    await expect.poll(() => queue.running()).toEqual({ stacks: true, sync: true });
+
+    await deposed();
+    expect(role.isLeader()).toBe(false);
+    expect(queue.running()).toEqual({ stacks: true, sync: false });
+    await role.stop({ finishWithinMs: 0, deadlineMs: 1000 });
+  });
+});
