@@ -1,6 +1,7 @@
 import { ensureLocalStack } from '../engine/localstack/lifecycle.js';
 import { benchPlanUnchanged } from './plan-unchanged.js';
 import { printPushLatency } from './push-latency.js';
+import { printReplicas } from './replicas.js';
 import { benchPrescreenSweep } from './prescreen-sweep.js';
 import { benchUpOverhead } from './up-overhead.js';
 import { printDashboardRender } from './dashboard-render.js';
@@ -21,31 +22,39 @@ function row(label: string, xs: number[], unit: string, digits = 0): string {
 
 const STACKS = Number(process.env.BENCH_STACKS ?? 500);
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 5);
+// BENCH_ONLY runs one LocalStack figure: sweep (c), push (d, after b) or replicas (f, alone).
+const only = process.env.BENCH_ONLY;
+if (only !== undefined && !['sweep', 'push', 'replicas'].includes(only)) {
+  console.error(`BENCH_ONLY=${only}: expected sweep, push or replicas (or unset for every figure)`);
+  process.exit(1);
+}
 
-const plan = await benchPlanUnchanged(STACKS, ITERATIONS);
-console.log(`(a) plan an environment of ${plan.stacks} stack files with nothing changed`);
-console.log(row('    load + validate + plan + reconcile (no Pulumi)', plan.runs, 'ms'));
-console.log(
-  row(
-    '    per stack',
-    plan.runs.map((r) => r / plan.stacks),
-    'ms',
-    2,
-  ),
-);
-console.log(`    Pulumi operations started: ${plan.pulumiOperations}`);
-await printDashboardRender(STACKS, ITERATIONS);
+if (only !== 'replicas') {
+  const plan = await benchPlanUnchanged(STACKS, ITERATIONS);
+  console.log(`(a) plan an environment of ${plan.stacks} stack files with nothing changed`);
+  console.log(row('    load + validate + plan + reconcile (no Pulumi)', plan.runs, 'ms'));
+  console.log(
+    row(
+      '    per stack',
+      plan.runs.map((r) => r / plan.stacks),
+      'ms',
+      2,
+    ),
+  );
+  console.log(`    Pulumi operations started: ${plan.pulumiOperations}`);
+  await printDashboardRender(STACKS, ITERATIONS);
+}
 
 const ls = await ensureLocalStack({ port: Number(process.env.DRIFTLESS_BENCH_LOCALSTACK_PORT ?? 4566) });
 if (!ls.ok) {
   console.error(`bench (b) needs LocalStack: ${ls.message}`);
   process.exit(1);
 }
-const only = process.env.BENCH_ONLY;
 try {
-  if (only !== 'sweep') await runUpOverhead();
+  if (only !== 'sweep' && only !== 'replicas') await runUpOverhead();
   if (only === undefined || only === 'sweep') await runSweep();
   if (only === undefined || only === 'push') await printPushLatency(ls.value.endpoint, ITERATIONS, row);
+  if (only === undefined || only === 'replicas') await printReplicas(ls.value.endpoint, ITERATIONS, row);
 } finally {
   await ls.value.stop();
 }
