@@ -122,15 +122,18 @@ export class ReplicaRole {
     this.deps.log.info({ trigger, delivery, ...outcome }, `sync request ${outcome.outcome}`);
   }
 
-  /** Stops: leadership released (a successor takes over at once), running jobs finish or are cancelled, queue stopped. */
+  /** Stops: leadership released (a successor takes over at once), running jobs finish or are cancelled, queue stopped; true when nothing was left running. */
   async stop(opts: { finishWithinMs: number; deadlineMs: number }): Promise<boolean> {
     this.stopping = true;
     await this.lease.release();
     await this.transitions;
-    await this.deps.queue.stop({ graceful: true, timeoutMs: opts.deadlineMs });
+    // Running stack operations may finish for finishWithinMs, then they are cancelled (as a single daemon's are).
+    await this.deps.queue.stop({ graceful: true, timeoutMs: opts.finishWithinMs });
+    // A job that ignored its cancellation is still running: it is retried elsewhere once its lease lapses.
+    const left = this.deps.queue.activeJobs();
     await this.deps.health.stop();
     this.deps.worker.close();
-    return true;
+    return left.stacks + left.sync === 0;
   }
 
   private transition(fn: () => Promise<void>): Promise<void> {
