@@ -65,14 +65,20 @@ export class ReplicaRole {
   private readonly lease: LeaderLease;
   private started = false;
   private stopping = false;
-  /** Elections and depositions in order: a term is fully started before it is stopped. */
+  /** The stop of the term that ended last (its work is aborted at once, the rest awaited in order). */
+  private ending: Promise<boolean> | undefined;
+  /** Elections, depositions and runner changes in order. */
   private transitions: Promise<void> = Promise.resolve();
 
   constructor(private readonly deps: ReplicaRoleDeps) {
     this.term = deps.newTerm();
     this.lease = deps.lease({
       onElected: () => this.transition(() => this.elected()),
-      onDeposed: () => this.transition(() => this.deposed()),
+      // At once, not after whatever transition runs: from this moment another replica may lead.
+      onDeposed: () => {
+        this.stepDown();
+        return this.transition(() => this.deposed());
+      },
     });
   }
 
@@ -144,29 +150,52 @@ export class ReplicaRole {
   }
 
   private async elected(): Promise<void> {
-    if (this.stopping) return;
+    // A repeated or stale election (the lease lapsed again meanwhile) starts nothing.
+    if (this.stopping || this.leading || !this.lease.isLeader()) return;
     this.leading = true;
+    const term = this.term;
     this.deps.log.info({ replica: this.deps.replica }, `${this.deps.replica} leads: polling Git and taking sync requests`);
-    await this.term.start();
-    this.term.daemon.requestSync('startup');
-    this.poll = setInterval(() => this.term.daemon.requestSync('poll'), this.deps.pollIntervalMs);
+    try {
+      await term.start();
+    } catch (e) {
+      // Leading without a started term would stall every decision of the cluster: give the lease up.
+      this.deps.log.error(
+        { err: e instanceof Error ? e.message : String(e) },
+        `${this.deps.replica} could not start leading; it gives up the lease (it keeps running stack jobs; restart it to compete again)`,
+      );
+      this.stepDown();
+      void this.lease.release();
+      return;
+    }
+    // Deposed while starting: stepDown already ended this term.
+    if (!this.leading || this.term !== term) return;
+    term.daemon.requestSync('startup');
+    this.poll = setInterval(() => {
+      if (this.leading && this.lease.isLeader()) term.daemon.requestSync('poll');
+    }, this.deps.pollIntervalMs);
     await this.runners();
   }
 
-  private async deposed(): Promise<void> {
+  /** Stops leading now: no more polls or sync requests, the term's work aborted; its stack jobs go on on the workers. */
+  private stepDown(): void {
     if (!this.leading) return;
     this.leading = false;
     clearInterval(this.poll);
-    await this.runners();
-    this.deps.log.warn({ replica: this.deps.replica }, `${this.deps.replica} no longer leads: its decisions stop, its stack jobs go on`);
+    this.poll = undefined;
     const ended = this.term;
     this.term = this.deps.newTerm();
-    // Stack jobs it dispatched keep running on the workers; only the waiting stops.
-    await ended.stop({ finishWithinMs: 0, deadlineMs: 5000 });
+    this.deps.log.warn({ replica: this.deps.replica }, `${this.deps.replica} no longer leads: its decisions stop, its stack jobs go on`);
+    this.ending = ended.stop({ finishWithinMs: 0, deadlineMs: 5000 });
+  }
+
+  private async deposed(): Promise<void> {
+    await this.ending;
+    this.ending = undefined;
+    await this.runners();
   }
 
   private async handleSync(request: SyncRequest): Promise<void> {
-    if (!this.leading) throw new Error('not the leader: the sync request goes back to the queue');
+    if (!this.leading || !this.lease.isLeader()) throw new Error('not the leader: the sync request goes back to the queue');
     this.deps.metrics.syncRequests.inc({ trigger: request.trigger });
     if (request.mergeRequest) await this.term.mergeRequest?.(request.mergeRequest);
     else this.term.daemon.requestSync(request.trigger);

@@ -69,6 +69,8 @@ export class StackDispatcher {
         refresh: s.refresh,
         ...(op.audit ? { audit: op.audit } : {}),
       };
+      // A leader that stepped down (or shuts down) queues nothing more.
+      signal?.throwIfAborted();
       const id = await this.queue.enqueueStack(job);
       this.log.debug({ environment: job.environment, stack: job.stack, job: id, budgetKey }, `${job.stack}: queued as stack job ${id}`);
       const finished = (await this.queue.awaitStacks([id], { pollMs: this.pollMs, ...(signal ? { signal } : {}) })).get(id) ?? {

@@ -69,22 +69,32 @@ class FakeHealth {
   }
 }
 
-function replica() {
+function replica(opts: { startTerm?: () => Promise<void> } = {}) {
   const queue = new FakeQueue();
+  const terms = { started: 0, stopped: 0, released: 0 };
   const health = new FakeHealth();
   const hooks: { onElected?: () => Promise<void>; onDeposed?: () => Promise<void> } = {};
   const syncs: SyncTrigger[] = [];
   const newTerm = (): LeaderTerm => ({
     daemon: { requestSync: (t: SyncTrigger) => syncs.push(t), isReady: () => true } as unknown as Daemon,
-    start: async () => {},
-    stop: async () => true,
+    start: async () => {
+      terms.started++;
+      await opts.startTerm?.();
+    },
+    stop: async () => {
+      terms.stopped++;
+      return true;
+    },
   });
   const role = new ReplicaRole({
     replica: 'replica-a',
     queue: queue as unknown as WorkQueue,
     lease: (h) => {
       Object.assign(hooks, h);
-      return { start: async () => {}, release: async () => {} } as unknown as LeaderLease;
+      const release = async () => {
+        terms.released++;
+      };
+      return { start: async () => {}, release, isLeader: () => leads } as unknown as LeaderLease;
     },
     health: health as unknown as PostgresHealth,
     worker: { run: async () => ({}), close: () => {} } as unknown as StackWorker,
@@ -95,9 +105,16 @@ function replica() {
     metrics: { syncRequests: { inc: () => {} } } as unknown as DaemonMetrics,
     log: pino({ level: 'silent' }),
   });
-  const elected = () => hooks.onElected?.() ?? Promise.reject(new Error('no lease hooks'));
-  const deposed = () => hooks.onDeposed?.() ?? Promise.reject(new Error('no lease hooks'));
-  return { role, queue, health, elected, deposed, syncs };
+  let leads = false;
+  const elected = () => {
+    leads = true;
+    return hooks.onElected?.() ?? Promise.reject(new Error('no lease hooks'));
+  };
+  const deposed = () => {
+    leads = false;
+    return hooks.onDeposed?.() ?? Promise.reject(new Error('no lease hooks'));
+  };
+  return { role, queue, health, elected, deposed, syncs, terms };
 }
 
 describe('ReplicaRole: its queue runners follow Postgres health and leadership', () => {
@@ -130,5 +147,40 @@ describe('ReplicaRole: its queue runners follow Postgres health and leadership',
     expect(queue.running()).toEqual({ stacks: true, sync: false });
     // Nothing left running: a clean stop.
     expect(await role.stop({ finishWithinMs: 0, deadlineMs: 1000 })).toBe(true);
+  });
+
+  it('starts one term when elected twice in a row, and none of a term it was deposed from while starting', async () => {
+    let finishStart = () => {};
+    const { role, elected, deposed, syncs, terms } = replica({
+      startTerm: () => new Promise<void>((r) => (finishStart = r)),
+    });
+    await role.start();
+    const first = elected();
+    const second = elected();
+    await expect.poll(() => terms.started).toBe(1);
+    // Deposed while the term starts: the step-down is immediate, not queued behind the start.
+    const out = deposed();
+    expect(role.isLeader()).toBe(false);
+    finishStart();
+    await Promise.all([first, second, out]);
+    expect(terms.started).toBe(1);
+    expect(terms.stopped).toBe(1);
+    expect(syncs).toEqual([]);
+    await role.stop({ finishWithinMs: 0, deadlineMs: 1000 });
+  });
+
+  it('gives the lease up when its term cannot start, instead of leading without deciding', async () => {
+    const { role, queue, elected, syncs, terms } = replica({
+      startTerm: async () => {
+        throw new Error('the environment statuses could not be read');
+      },
+    });
+    await role.start();
+    await elected();
+    expect(role.isLeader()).toBe(false);
+    expect(terms.released).toBe(1);
+    expect(syncs).toEqual([]);
+    expect(queue.running()).toEqual({ stacks: true, sync: false });
+    await role.stop({ finishWithinMs: 0, deadlineMs: 1000 });
   });
 });

@@ -195,10 +195,11 @@ describe('StackDispatcher: the leader runs a stack as a job on the queue', () =>
     expect(queue.enqueued.map((j) => j.stack)).toEqual(['orders']);
   });
 
-  it('rejects when the signal is already aborted', async () => {
+  it('rejects when the signal is already aborted, and queues nothing (a leader that stepped down dispatches no more)', async () => {
     const queue = new FakeQueue();
     queue.ending = { state: 'completed', output: { outcome: outcome('orders'), pulumiOperations: 1, replica: 'r1' } };
     const { dispatch } = await dispatchWith(queue);
     await expect(dispatch({ stack: 'orders', operation: 'up', refresh: false }, AbortSignal.abort())).rejects.toThrow();
+    expect(queue.enqueued).toEqual([]);
   });
 });
