@@ -181,6 +181,8 @@ export class WorkQueue {
     };
     const boss = new PgBoss({
       connectionString: opts.url,
+      // A database that does not answer (not only one that refuses) fails a send fast: a webhook is then answered 503.
+      connectionTimeoutMillis: 5000,
       schema: opts.schema ?? 'pgboss',
       application_name: 'driftless-queue',
       supervise: true,

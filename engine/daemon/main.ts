@@ -129,203 +129,228 @@ export async function startDaemon(
   const exposed = http.problems[0] ?? exposureProblem(config.http.host, http.credentials);
   if (exposed) throw new Error(`driftless daemon: ${exposed}; not started`);
   const stores = await openDaemonStores(config.store.postgres, env, stateDir, log);
-  const replicaName = stores.shared?.identity.replica;
-  const rootLog = replicaName ? log.child({ replica: replicaName }) : log;
-  // Every run, lock and drift check recorded through the engine's store is also a live event for the dashboard.
-  const events = new DashboardEvents();
-  let observedStore: ObservedRunStore | undefined;
-  const engine = openEngine({
-    stateDir,
-    log: rootLog,
-    store: stores.runs,
-    wrapStore: (inner) => (observedStore = new ObservedRunStore(inner, events)),
-  });
-  const metrics = new DaemonMetrics();
-  const repository = repositoryOf(config, env);
-  // One cache per repository address, so pointing the daemon elsewhere never mixes refs.
-  const cacheKey = createHash('sha256').update(redactCredentials(repository)).digest('hex').slice(0, 16);
-  // `driftless daemon` resolves relative paths against the configuration file; here against the working directory.
-  const trust = resolveTrust(config.trust, process.cwd());
-  const source = new GitRepositorySource({
-    trust,
-    repository,
-    cacheDir: join(stateDir, 'git-cache', cacheKey),
-    environmentsPath: config.source.environmentsPath,
-    scratchDir: join(stateDir, 'tmp'),
-  });
+  // What a failed start must close again, last opened first (a pg-boss left running would keep the process alive).
+  const undo: (() => Promise<unknown>)[] = [() => stores.close()];
+  try {
+    const replicaName = stores.shared?.identity.replica;
+    const rootLog = replicaName ? log.child({ replica: replicaName }) : log;
+    // Every run, lock and drift check recorded through the engine's store is also a live event for the dashboard.
+    const events = new DashboardEvents();
+    let observedStore: ObservedRunStore | undefined;
+    const engine = openEngine({
+      stateDir,
+      log: rootLog,
+      store: stores.runs,
+      wrapStore: (inner) => (observedStore = new ObservedRunStore(inner, events)),
+    });
+    const metrics = new DaemonMetrics();
+    const repository = repositoryOf(config, env);
+    // One cache per repository address, so pointing the daemon elsewhere never mixes refs.
+    const cacheKey = createHash('sha256').update(redactCredentials(repository)).digest('hex').slice(0, 16);
+    // `driftless daemon` resolves relative paths against the configuration file; here against the working directory.
+    const trust = resolveTrust(config.trust, process.cwd());
+    const source = new GitRepositorySource({
+      trust,
+      repository,
+      cacheDir: join(stateDir, 'git-cache', cacheKey),
+      environmentsPath: config.source.environmentsPath,
+      scratchDir: join(stateDir, 'tmp'),
+    });
 
-  const daemonNotifiers = notifiersFrom(config.notifications, rootLog, env);
-  for (const p of daemonNotifiers.problems) rootLog.warn(p);
-  const notifierFor = (environment: LoadedEnvironment | undefined): Notifier => {
-    const own = environment ? notifiersFrom(environment.spec.notifications, rootLog, env) : { notifiers: [], problems: [] };
-    for (const p of own.problems) rootLog.warn({ environment: environment?.name }, p);
-    return new NotificationHub([...daemonNotifiers.notifiers, ...own.notifiers], rootLog);
-  };
-  const backendBaseDir = resolve(config.backendBaseDir ?? process.cwd());
-  const templates = opts.templates ?? builtinInstallation();
-  const context: DaemonContext = { config, engine, metrics, log: rootLog, backendBaseDir, notifierFor, templates };
-  const reconciler = observedStore
-    ? observeReconciler(engine.reconciler, {
-        store: observedStore,
-        dashboard: stores.dashboard,
-        events,
-        onError: (e) => rootLog.warn({ err: e instanceof Error ? e.message : String(e) }, 'recording for the dashboard failed'),
-      })
-    : engine.reconciler;
+    const daemonNotifiers = notifiersFrom(config.notifications, rootLog, env);
+    for (const p of daemonNotifiers.problems) rootLog.warn(p);
+    const notifierFor = (environment: LoadedEnvironment | undefined): Notifier => {
+      const own = environment ? notifiersFrom(environment.spec.notifications, rootLog, env) : { notifiers: [], problems: [] };
+      for (const p of own.problems) rootLog.warn({ environment: environment?.name }, p);
+      return new NotificationHub([...daemonNotifiers.notifiers, ...own.notifiers], rootLog);
+    };
+    const backendBaseDir = resolve(config.backendBaseDir ?? process.cwd());
+    const templates = opts.templates ?? builtinInstallation();
+    const context: DaemonContext = { config, engine, metrics, log: rootLog, backendBaseDir, notifierFor, templates };
+    const reconciler = observedStore
+      ? observeReconciler(engine.reconciler, {
+          store: observedStore,
+          dashboard: stores.dashboard,
+          events,
+          onError: (e) => rootLog.warn({ err: e instanceof Error ? e.message : String(e) }, 'recording for the dashboard failed'),
+        })
+      : engine.reconciler;
 
-  const postUrl = config.reports.postUrl ?? (config.reports.postUrlFromEnv ? env[config.reports.postUrlFromEnv] : undefined);
-  const poster = postUrl ? reportPoster(postUrl, rootLog) : undefined;
-  let listenUrl: string | undefined;
-  let replica: ReplicaRole | undefined;
-  let solo: LeaderTerm | undefined;
-  const current = (): LeaderTerm | undefined => solo ?? replica?.current();
-  const queue = stores.shared ? await startWorkQueue(stores.shared, rootLog) : undefined;
-  const dispatcher = queue ? new StackDispatcher(queue, new BudgetKeys(rootLog, config.awsEndpoint), rootLog) : undefined;
+    const postUrl = config.reports.postUrl ?? (config.reports.postUrlFromEnv ? env[config.reports.postUrlFromEnv] : undefined);
+    const poster = postUrl ? reportPoster(postUrl, rootLog) : undefined;
+    let listenUrl: string | undefined;
+    let replica: ReplicaRole | undefined;
+    let solo: LeaderTerm | undefined;
+    const current = (): LeaderTerm | undefined => solo ?? replica?.current();
+    const queue = stores.shared ? await startWorkQueue(stores.shared, rootLog) : undefined;
+    if (queue) undo.push(() => queue.stop({ graceful: false }));
+    const dispatcher = queue ? new StackDispatcher(queue, new BudgetKeys(rootLog, config.awsEndpoint), rootLog) : undefined;
 
-  /** A Daemon (and its forge reporter): the whole process's in SQLite mode, one leadership term's with replicas. */
-  const newTerm = (): LeaderTerm => {
-    const reporter = config.forge
-      ? forgeReporter(
-          config.forge,
-          env,
-          stores,
-          rootLog,
-          notifierFor,
-          () => listenUrl,
-          (b) => current()?.daemon.rehandle(b),
-        )
-      : undefined;
-    const postReport =
-      poster || reporter
-        ? async (r: { json: PreviewReport; markdown: string }) => {
-            await reporter?.previewReported(r);
-            await poster?.(r);
-          }
+    /** A Daemon (and its forge reporter): the whole process's in SQLite mode, one leadership term's with replicas. */
+    const newTerm = (): LeaderTerm => {
+      // The reporter's rehandle goes to this term's own daemon: never to a later term's, which may not lead.
+      let own: Daemon | undefined;
+      const reporter = config.forge
+        ? forgeReporter(
+            config.forge,
+            env,
+            stores,
+            rootLog,
+            notifierFor,
+            () => listenUrl,
+            (b) => own?.rehandle(b),
+          )
         : undefined;
-    const daemon = new Daemon({
-      source,
-      reconciler,
+      const postReport =
+        poster || reporter
+          ? async (r: { json: PreviewReport; markdown: string }) => {
+              await reporter?.previewReported(r);
+              await poster?.(r);
+            }
+          : undefined;
+      const daemon = new Daemon({
+        source,
+        reconciler,
+        runs: engine.store,
+        daemonStore: stores.daemon,
+        metrics,
+        log: rootLog,
+        notifierFor,
+        ...(postReport ? { postReport } : {}),
+        ...(reporter ? { reporting: reporter } : {}),
+        ...(opts.extensions?.drift ? { drift: opts.extensions.drift(context) } : {}),
+        ...(dispatcher ? { dispatch: (op) => dispatcher.forEnvironment(op) } : {}),
+        settings: {
+          environmentsPath: config.source.environmentsPath,
+          defaultDeployBranch: config.source.defaultDeployBranch,
+          stateDir,
+          backendBaseDir,
+          awsEndpointOverride: config.awsEndpoint,
+          templates,
+          trustMode: trust.mode,
+          verifySignatures: Boolean(trust.allowedSignersFile ?? trust.gpgHome),
+          concurrency: config.concurrency,
+        },
+      });
+      own = daemon;
+      return {
+        daemon,
+        ...(reporter ? { reporter } : {}),
+        start: async () => {
+          // Retries survive restarts (and leaders): armed from the persisted statuses before anything syncs.
+          await daemon.restore();
+          reporter?.start();
+        },
+        ...(reporter ? { mergeRequest: (e: MergeRequestEvent) => reporter.mergeRequestEvent(e) } : {}),
+        stop: async (o) => {
+          const clean = await daemon.stop(o);
+          await reporter?.stop();
+          return clean;
+        },
+      };
+    };
+
+    if (!stores.shared) {
+      // Retries are armed from the persisted statuses before any request (a webhook) can sync.
+      solo = newTerm();
+      const term = solo;
+      await term.start();
+      undo.push(() => term.stop({ finishWithinMs: 0, deadlineMs: 5000 }));
+    }
+
+    const server = await createHttpServer({
+      log: rootLog,
+      metrics,
       runs: engine.store,
       daemonStore: stores.daemon,
-      metrics,
-      log: rootLog,
-      notifierFor,
-      ...(postReport ? { postReport } : {}),
-      ...(reporter ? { reporting: reporter } : {}),
-      ...(opts.extensions?.drift ? { drift: opts.extensions.drift(context) } : {}),
-      ...(dispatcher ? { dispatch: (op) => dispatcher.forEnvironment(op) } : {}),
-      settings: {
-        environmentsPath: config.source.environmentsPath,
-        defaultDeployBranch: config.source.defaultDeployBranch,
-        stateDir,
-        backendBaseDir,
-        awsEndpointOverride: config.awsEndpoint,
-        templates,
-        trustMode: trust.mode,
-        verifySignatures: Boolean(trust.allowedSignersFile ?? trust.gpgHome),
-        concurrency: config.concurrency,
+      isReady: () => (replica ? replica.isReady() : (solo?.daemon.isReady() ?? false)),
+      unreadyReason: () => replica?.unreadyReason(),
+      webhookSecrets: {
+        github: env[config.webhooks.githubSecretFromEnv] || undefined,
+        gitlab: env[config.webhooks.gitlabTokenFromEnv] || undefined,
+        gitea: env[config.webhooks.giteaSecretFromEnv] || undefined,
       },
+      onWebhook: (_provider, _event, delivery) =>
+        replica ? replica.requestSync('webhook', delivery) : solo?.daemon.requestSync('webhook'),
+      onMergeRequest: (_provider, e, delivery) =>
+        replica ? replica.requestSync('webhook', delivery && `${delivery}/merge-request`, e) : solo?.mergeRequest?.(e),
+      routes: opts.extensions?.routes?.(context) ?? [],
+      auth: http.credentials,
+      dashboard: { dashboardStore: stores.dashboard, events },
     });
-    return {
-      daemon,
-      ...(reporter ? { reporter } : {}),
-      start: async () => {
-        // Retries survive restarts (and leaders): armed from the persisted statuses before anything syncs.
-        await daemon.restore();
-        reporter?.start();
-      },
-      ...(reporter ? { mergeRequest: (e: MergeRequestEvent) => reporter.mergeRequestEvent(e) } : {}),
-      stop: async (o) => {
-        const clean = await daemon.stop(o);
-        await reporter?.stop();
-        return clean;
-      },
-    };
-  };
+    undo.push(() => server.close());
+    await server.listen({ host: config.http.host, port: config.http.port });
+    const address = server.server.address() as AddressInfo;
+    const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+    listenUrl = config.forge?.publicUrl ?? url;
+    rootLog.info(
+      { url, repository: source.displayUrl, pollIntervalSeconds: config.source.pollIntervalSeconds, stateDir },
+      `driftless daemon listening on ${url}, watching ${source.displayUrl}`,
+    );
 
-  const server = await createHttpServer({
-    log: rootLog,
-    metrics,
-    runs: engine.store,
-    daemonStore: stores.daemon,
-    isReady: () => (replica ? replica.isReady() : (solo?.daemon.isReady() ?? false)),
-    unreadyReason: () => replica?.unreadyReason(),
-    webhookSecrets: {
-      github: env[config.webhooks.githubSecretFromEnv] || undefined,
-      gitlab: env[config.webhooks.gitlabTokenFromEnv] || undefined,
-      gitea: env[config.webhooks.giteaSecretFromEnv] || undefined,
-    },
-    onWebhook: (_provider, _event, delivery) => (replica ? replica.requestSync('webhook', delivery) : solo?.daemon.requestSync('webhook')),
-    onMergeRequest: (_provider, e, delivery) =>
-      replica ? replica.requestSync('webhook', delivery && `${delivery}/merge-request`, e) : solo?.mergeRequest?.(e),
-    routes: opts.extensions?.routes?.(context) ?? [],
-    auth: http.credentials,
-    dashboard: { dashboardStore: stores.dashboard, events },
-  });
-  await server.listen({ host: config.http.host, port: config.http.port });
-  const address = server.server.address() as AddressInfo;
-  const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
-  listenUrl = config.forge?.publicUrl ?? url;
-  rootLog.info(
-    { url, repository: source.displayUrl, pollIntervalSeconds: config.source.pollIntervalSeconds, stateDir },
-    `driftless daemon listening on ${url}, watching ${source.displayUrl}`,
-  );
-
-  let poll: NodeJS.Timeout | undefined;
-  let closeRole: () => Promise<void> = async () => {};
-  if (stores.shared && queue) {
-    const wired = createReplicaRole(stores.shared, queue, {
-      newTerm,
-      worker: new StackWorker({
-        replica: stores.shared.identity.replica,
-        source,
-        reconciler: engine.reconciler,
-        runs: engine.store,
-        templates,
-        settings: { stateDir, backendBaseDir, awsEndpointOverride: config.awsEndpoint },
+    let poll: NodeJS.Timeout | undefined;
+    let closeRole: () => Promise<void> = async () => {};
+    if (stores.shared && queue) {
+      const wired = createReplicaRole(stores.shared, queue, {
+        newTerm,
+        worker: new StackWorker({
+          replica: stores.shared.identity.replica,
+          source,
+          reconciler: engine.reconciler,
+          runs: engine.store,
+          templates,
+          settings: { stateDir, backendBaseDir, awsEndpointOverride: config.awsEndpoint },
+          log: rootLog,
+        }),
+        pollIntervalMs: config.source.pollIntervalSeconds * 1000,
+        metrics,
         log: rootLog,
-      }),
-      pollIntervalMs: config.source.pollIntervalSeconds * 1000,
-      metrics,
-      log: rootLog,
-    });
-    replica = wired.role;
-    closeRole = wired.close;
-    await replica.start();
-  } else {
-    const term = newTerm();
-    solo = term;
-    await term.start();
-    term.daemon.requestSync('startup');
-    poll = setInterval(() => term.daemon.requestSync('poll'), config.source.pollIntervalSeconds * 1000);
-  }
+      });
+      const role = wired.role;
+      replica = role;
+      closeRole = wired.close;
+      undo.push(wired.close, () => role.stop({ finishWithinMs: 0, deadlineMs: 5000 }));
+      await role.start();
+    } else if (solo) {
+      const term = solo;
+      term.daemon.requestSync('startup');
+      poll = setInterval(() => term.daemon.requestSync('poll'), config.source.pollIntervalSeconds * 1000);
+    }
 
-  let stopping: Promise<boolean> | undefined;
-  const shutdown = {
-    finishWithinMs: config.shutdown.finishWithinSeconds * 1000,
-    deadlineMs: config.shutdown.deadlineSeconds * 1000,
-  };
-  const stop = (reason: string): Promise<boolean> =>
-    (stopping ??= (async () => {
-      rootLog.info({ reason }, `stopping: ${reason}`);
-      clearInterval(poll);
-      // Refuse new requests (webhooks) first; in-flight ones finish.
-      const closed = server.close();
-      const clean = replica ? await replica.stop(shutdown) : await (solo?.stop(shutdown) ?? Promise.resolve(true));
-      await closed;
-      await closeRole();
-      await stores.close();
-      rootLog.info({ clean }, clean ? 'stopped' : 'stopped at the deadline with work still running');
-      return clean;
-    })());
-  const running: RunningDaemon = {
-    url,
-    get daemon() {
-      return (current() as LeaderTerm).daemon;
-    },
-    context,
-    stop,
-    ...(config.forge ? { forge: { reporter: () => current()?.reporter, outbox: stores.outbox } } : {}),
-  };
-  return running;
+    let stopping: Promise<boolean> | undefined;
+    const shutdown = {
+      finishWithinMs: config.shutdown.finishWithinSeconds * 1000,
+      deadlineMs: config.shutdown.deadlineSeconds * 1000,
+    };
+    const stop = (reason: string): Promise<boolean> =>
+      (stopping ??= (async () => {
+        rootLog.info({ reason }, `stopping: ${reason}`);
+        clearInterval(poll);
+        // Refuse new requests (webhooks) first; in-flight ones finish.
+        const closed = server.close();
+        try {
+          const clean = replica ? await replica.stop(shutdown) : await (solo?.stop(shutdown) ?? Promise.resolve(true));
+          await closed;
+          rootLog.info({ clean }, clean ? 'stopped' : 'stopped at the deadline with work still running');
+          return clean;
+        } finally {
+          // Whatever failed above, the connections are closed, so the process can exit.
+          await closeRole();
+          await stores.close();
+        }
+      })());
+    const running: RunningDaemon = {
+      url,
+      get daemon() {
+        return (current() as LeaderTerm).daemon;
+      },
+      context,
+      stop,
+      ...(config.forge ? { forge: { reporter: () => current()?.reporter, outbox: stores.outbox } } : {}),
+    };
+    return running;
+  } catch (e) {
+    for (const close of undo.reverse()) await close().catch(() => undefined);
+    throw e;
+  }
 }

@@ -76,7 +76,14 @@ Stops gracefully on SIGTERM or SIGINT (a second signal exits at once).`,
       return ExitCode.error;
     }
     const log = createLogger();
-    const running = await startDaemon(config, { log, env, extensions: builtinExtensions(), templates: installed.value });
+    let running: Awaited<ReturnType<typeof startDaemon>>;
+    try {
+      running = await startDaemon(config, { log, env, extensions: builtinExtensions(), templates: installed.value });
+    } catch (e) {
+      // Start-up refusals (a port in use, a database schema newer than this build, PostgreSQL unreachable) are messages, not traces.
+      io.err(`driftless daemon: ${e instanceof Error ? e.message : String(e)}; not started\n`);
+      return ExitCode.error;
+    }
     const { deadlineSeconds } = loaded.config.shutdown;
     return new Promise<number>((done) => {
       let stopping = false;
@@ -94,7 +101,13 @@ Stops gracefully on SIGTERM or SIGINT (a second signal exits at once).`,
           },
           deadlineSeconds * 1000 + 2000,
         ).unref();
-        void running.stop(`received ${signal}`).then((clean) => done(clean ? ExitCode.ok : ExitCode.error));
+        void running.stop(`received ${signal}`).then(
+          (clean) => done(clean ? ExitCode.ok : ExitCode.error),
+          (e: unknown) => {
+            log.error({ err: e instanceof Error ? e.message : String(e) }, 'stopping failed');
+            done(ExitCode.error);
+          },
+        );
       };
       process.on('SIGTERM', onSignal);
       process.on('SIGINT', onSignal);
