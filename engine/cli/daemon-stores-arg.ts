@@ -34,7 +34,12 @@ export async function openStoresFor(
     return { ok: false, message: `${loaded.messages.map(formatMessage).join('\n')}\ndriftless ${command}: the configuration is invalid` };
   const stateDir = resolve(values['state-dir'] ?? loaded.config.stateDir ?? defaultStateDir(env));
   try {
-    const stores = await openDaemonStores(loaded.config.store.postgres, env, stateDir, log);
+    if (!loaded.config.store.postgres && !existsSync(join(stateDir, 'driftless.db')))
+      return {
+        ok: false,
+        message: `driftless ${command}: no daemon state in ${join(stateDir, 'driftless.db')} (has the daemon run with this configuration?)`,
+      };
+    const stores = await openDaemonStores(loaded.config.store.postgres, env, stateDir, log, { readOnly: true });
     return {
       ok: true,
       stores,

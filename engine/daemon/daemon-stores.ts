@@ -37,6 +37,8 @@ export async function openDaemonStores(
   env: NodeJS.ProcessEnv,
   stateDir: string,
   log: Logger,
+  /** A reader (`status`, `history`): checks the schema version instead of migrating, and waits only briefly for the database. */
+  opts: { readOnly?: boolean } = {},
 ): Promise<DaemonStores> {
   if (!pg) {
     const file = join(stateDir, 'driftless.db');
@@ -65,7 +67,8 @@ export async function openDaemonStores(
     url,
     identity,
     lockTtlMs: leaseTimings(pg.leaseSeconds).lockTtlMs,
-    outageToleranceMs: pg.outageToleranceSeconds * 1000,
+    outageToleranceMs: opts.readOnly ? 5000 : pg.outageToleranceSeconds * 1000,
+    migrate: !opts.readOnly,
     log: storeLog,
     onLockLost: (environment, stack) =>
       storeLog.error({ environment, stack }, `the lock on ${environment}/${stack} lapsed while held (PostgreSQL was unreachable too long)`),

@@ -81,6 +81,23 @@ export async function migrate(
   return outcome;
 }
 
+/**
+ * For readers that must not change the schema (`driftless status --config`): resolves when
+ * the database is at exactly this build's version, and rejects with a message saying what
+ * to do otherwise (a newer schema: {@link SchemaTooNewError}; an older or missing one: start
+ * a daemon of this version, which migrates it).
+ */
+export async function expectCurrentSchema(pool: PostgresPool, migrations: readonly Migration[] = MIGRATIONS): Promise<void> {
+  const known = migrations.length;
+  const exists = await pool.query<{ found: string | null }>("SELECT to_regclass('driftless.schema_migrations')::text AS found");
+  const current = exists.rows[0]?.found ? await currentVersion(pool) : { version: 0, name: '' };
+  if (current.version > known) throw new SchemaTooNewError(current.version, known, current.name);
+  if (current.version < known)
+    throw new Error(
+      `the PostgreSQL store is at schema version ${current.version}, this driftless expects ${known}: start a daemon of this version first (it migrates at start)`,
+    );
+}
+
 /** The newest recorded migration (version 0, no name, on a fresh database). */
 async function currentVersion(db: Queryable): Promise<{ version: number; name: string }> {
   const r = await db.query<{ version: number; name: string }>(

@@ -1,4 +1,4 @@
-import { migrate } from './migrate.js';
+import { expectCurrentSchema, migrate } from './migrate.js';
 import { openPostgresPool, type PostgresPool, type StoreLog } from './pool.js';
 import { PostgresDaemonStore } from './postgres-daemon-store.js';
 import { PostgresDashboardStore } from './postgres-dashboard-store.js';
@@ -18,6 +18,8 @@ export interface PostgresStoresOptions {
   /** Connections at most (default 10). */
   maxConnections?: number | undefined;
   log?: StoreLog | undefined;
+  /** false: only check that the schema is this build's version, never migrate (read-only commands). Default true. */
+  migrate?: boolean | undefined;
   /** Called when a held stack lock turned out lost (see PostgresRunStoreOptions.onLockLost). */
   onLockLost?: ((environment: string, stack: string) => void) | undefined;
 }
@@ -46,7 +48,8 @@ export async function openPostgresStores(opts: PostgresStoresOptions): Promise<P
     log: opts.log,
   });
   try {
-    await migrate(pool, { log: opts.log });
+    if (opts.migrate === false) await expectCurrentSchema(pool);
+    else await migrate(pool, { log: opts.log });
   } catch (error) {
     await pool.close();
     throw error;

@@ -5,7 +5,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NewRunRecord } from '../../../engine/model/index.js';
-import { migrate, SchemaTooNewError } from '../../../engine/store/postgres/migrate.js';
+import { expectCurrentSchema, migrate, SchemaTooNewError } from '../../../engine/store/postgres/migrate.js';
 import { MIGRATIONS } from '../../../engine/store/postgres/migrations.js';
 import { openPostgresStores, type PostgresStores } from '../../../engine/store/postgres/open-postgres-stores.js';
 import {
@@ -317,6 +317,23 @@ describe('PostgreSQL store: migrations', () => {
       );
       // Nothing was written: the newer schema is as it was.
       expect((await pool.query('SELECT max(version) AS v FROM driftless.schema_migrations')).rows[0]).toEqual({ v: extra.length + 1 });
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('lets readers check the schema without migrating it: a fresh or older database is refused, the current one read', async () => {
+    const url = await freshDatabase();
+    const pool = openPostgresPool(url);
+    try {
+      await expect(expectCurrentSchema(pool)).rejects.toThrow(
+        `the PostgreSQL store is at schema version 0, this driftless expects ${MIGRATIONS.length}: start a daemon of this version first`,
+      );
+      // The check wrote nothing: no schema appeared.
+      expect((await pool.query("SELECT 1 FROM pg_namespace WHERE nspname = 'driftless'")).rowCount).toBe(0);
+      await migrate(pool);
+      await expect(expectCurrentSchema(pool)).resolves.toBeUndefined();
+      await expect(expectCurrentSchema(pool, MIGRATIONS.slice(0, -1))).rejects.toBeInstanceOf(SchemaTooNewError);
     } finally {
       await pool.close();
     }
