@@ -19,6 +19,7 @@ interface Entry {
 export class RevisionTrees {
   private readonly entries = new Map<string, Entry>();
   private tick = 0;
+  private closed = false;
 
   constructor(
     private readonly source: GitSource,
@@ -42,12 +43,10 @@ export class RevisionTrees {
     }
   }
 
-  /** Disposes every checked-out tree (shutdown). */
+  /** Disposes every checked-out tree no job uses (shutdown); one in use is disposed when its last job ends. */
   close(): void {
-    for (const [revision, e] of this.entries) {
-      e.dispose();
-      this.entries.delete(revision);
-    }
+    this.closed = true;
+    this.evict();
   }
 
   private open(revision: string): Entry {
@@ -66,6 +65,7 @@ export class RevisionTrees {
     const entry: Entry = { load, users: 0, dispose: () => dispose(), lastUsed: 0 };
     // A failed load is not cached: the next job tries again (Git may be back).
     load.catch(() => {
+      dispose();
       if (this.entries.get(revision) === entry) this.entries.delete(revision);
     });
     this.entries.set(revision, entry);
@@ -73,7 +73,7 @@ export class RevisionTrees {
   }
 
   private evict(): void {
-    while (this.entries.size > this.keep) {
+    while (this.entries.size > (this.closed ? 0 : this.keep)) {
       const idle = [...this.entries].filter(([, e]) => e.users === 0).sort(([, a], [, b]) => a.lastUsed - b.lastUsed)[0];
       if (!idle) return;
       idle[1].dispose();
