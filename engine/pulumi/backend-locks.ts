@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -105,4 +105,32 @@ export async function clearDeadBackendLocks(
     }
   }
   return cleared;
+}
+
+/**
+ * A DIY file backend keeps each object's metadata in a `<file>.attrs` sidecar (the Go CDK's
+ * fileblob). A Pulumi process killed while saving a checkpoint can leave that sidecar empty,
+ * and every later load of the checkpoint then fails with "failed to load checkpoint: EOF"
+ * although the checkpoint itself is whole (it is written to a temporary file and renamed).
+ * An empty sidecar holds nothing: removing it lets the checkpoint load (without metadata, as
+ * the Go CDK reads a missing sidecar). Only for a stack whose previous holder is known dead;
+ * returns the files removed. S3 keeps metadata with the object, so there is nothing to repair.
+ */
+export function repairInterruptedWrites(backend: BackendTarget, project: string, stack: string): string[] {
+  const url = new URL(backend.url);
+  if (url.protocol !== 'file:') return [];
+  const dir = join(fileURLToPath(url), '.pulumi', 'stacks', project);
+  const removed: string[] = [];
+  for (const name of [`${stack}.json.attrs`, `${stack}.json.bak.attrs`]) {
+    const path = join(dir, name);
+    try {
+      if (statSync(path).size === 0) {
+        rmSync(path, { force: true });
+        removed.push(path);
+      }
+    } catch {
+      // No sidecar: nothing to repair.
+    }
+  }
+  return removed;
 }

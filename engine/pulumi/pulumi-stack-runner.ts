@@ -3,7 +3,7 @@ import type { Logger } from '../log/logger.js';
 import type { ChangeCounts, RecordedOutputs } from '../model/index.js';
 import type { OperationOptions, OperationOutcome, ResourceStep, StackRunner, StackTarget } from '../run/stack-runner.js';
 import { classifyPulumiFailure, summarizeFailure } from './classify-error.js';
-import { clearDeadBackendLocks } from './backend-locks.js';
+import { clearDeadBackendLocks, repairInterruptedWrites } from './backend-locks.js';
 import { selectInlineStack } from './workspace.js';
 
 /** Pulumi project holding every driftless stack. */
@@ -148,6 +148,12 @@ export class PulumiStackRunner implements StackRunner {
     if (opts.signal?.aborted) return { ok: false, kind: 'cancelled', message: `${op} not started: shutting down`, durationMs: 0 };
     const events = new EventCollector(log, opts);
     const common = { onEvent: events.onEvent, ...(opts.signal ? { signal: opts.signal } : {}) };
+    // The previous holder of this stack's lock died: it may have been killed mid-write of the checkpoint.
+    if (opts.deadHosts && opts.deadHosts.length > 0) {
+      const repaired = repairInterruptedWrites(t.backend, PULUMI_PROJECT, pulumiStackName(t.environment, t.stack));
+      if (repaired.length > 0)
+        log.warn({ repaired }, `removed ${repaired.length} empty metadata file(s) a killed Pulumi process left beside the checkpoint`);
+    }
     let lockRetried = false;
     for (;;) {
       try {

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { clearDeadBackendLocks } from '../../../engine/pulumi/backend-locks.js';
+import { clearDeadBackendLocks, repairInterruptedWrites } from '../../../engine/pulumi/backend-locks.js';
 import { tempDir } from '../../support/temp.js';
 
 /** A DIY backend folder with one Pulumi lock file of `dev.web` written by `holder`. */
@@ -43,5 +43,23 @@ describe('clearDeadBackendLocks: which Pulumi locks are provably dead', () => {
     const removed = await clearDeadBackendLocks(backend, 'driftless', 'dev.web', {}, deadHosts);
     expect(removed.length).toBe(cleared ? 1 : 0);
     expect(existsSync(file)).toBe(!cleared);
+  });
+});
+
+describe('repairInterruptedWrites: a checkpoint a killed CLI left unreadable', () => {
+  it('removes an empty metadata sidecar (Pulumi fails with "failed to load checkpoint: EOF" on it) and keeps whole ones', () => {
+    const dir = tempDir('interrupted-write');
+    const stacks = join(dir, '.pulumi', 'stacks', 'driftless');
+    mkdirSync(stacks, { recursive: true });
+    writeFileSync(join(stacks, 'dev.web.json'), '{"version":3}');
+    writeFileSync(join(stacks, 'dev.web.json.attrs'), '');
+    writeFileSync(join(stacks, 'dev.web.json.bak.attrs'), '{"user.content_type":"application/json"}');
+    const backend = { url: pathToFileURL(dir).href, pulumiHome: join(dir, 'home') };
+    expect(repairInterruptedWrites(backend, 'driftless', 'dev.web')).toEqual([join(stacks, 'dev.web.json.attrs')]);
+    expect(existsSync(join(stacks, 'dev.web.json'))).toBe(true);
+    expect(existsSync(join(stacks, 'dev.web.json.bak.attrs'))).toBe(true);
+    // Nothing left to repair, and S3 has no sidecars.
+    expect(repairInterruptedWrites(backend, 'driftless', 'dev.web')).toEqual([]);
+    expect(repairInterruptedWrites({ url: 's3://state?region=us-east-1', pulumiHome: dir }, 'driftless', 'dev.web')).toEqual([]);
   });
 });
