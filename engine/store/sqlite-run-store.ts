@@ -3,6 +3,7 @@ import { openSqlite } from './open-sqlite.js';
 import { currentProcess, holderIsAlive } from '../util/process-identity.js';
 import type { AlertState, DriftRecord, LockAttempt, LockOwner, NewRunRecord, RunQuery, RunRecord, StackStatus } from '../model/index.js';
 import type { RunStore } from './run-store.js';
+import { type DriftRow, driftRecordOf, type RunRow, runRecordOf } from './history-rows.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS runs (
@@ -62,28 +63,6 @@ CREATE TABLE IF NOT EXISTS locks (
 );
 `;
 
-interface RunRow {
-  id: number;
-  environment: string;
-  stack: string;
-  revision: string;
-  trigger: string;
-  operation: string;
-  result: string;
-  changes: string;
-  duration_ms: number;
-  error_kind: string | null;
-  error: string | null;
-  reason: string | null;
-  started_at: string;
-  finished_at: string;
-  author: string | null;
-  committer: string | null;
-  signer_principal: string | null;
-  signer_fingerprint: string | null;
-  signer_format: string | null;
-}
-
 /** Columns added after the first release: added to an existing file when missing. */
 const RUN_AUDIT_COLUMNS = ['author', 'committer', 'signer_principal', 'signer_fingerprint', 'signer_format'] as const;
 
@@ -93,36 +72,6 @@ interface LockRow {
   process_start: string;
   purpose: string;
   acquired_at: string;
-}
-
-function toRecord(r: RunRow): RunRecord {
-  return {
-    id: r.id,
-    environment: r.environment,
-    stack: r.stack,
-    revision: r.revision,
-    trigger: r.trigger as RunRecord['trigger'],
-    operation: r.operation as RunRecord['operation'],
-    result: r.result as RunRecord['result'],
-    changes: JSON.parse(r.changes) as RunRecord['changes'],
-    durationMs: r.duration_ms,
-    errorKind: (r.error_kind ?? undefined) as RunRecord['errorKind'],
-    error: r.error ?? undefined,
-    reason: r.reason ?? undefined,
-    startedAt: r.started_at,
-    finishedAt: r.finished_at,
-    ...(r.author !== null ? { author: r.author } : {}),
-    ...(r.committer !== null ? { committer: r.committer } : {}),
-    ...(r.signer_principal !== null && r.signer_fingerprint !== null
-      ? {
-          signer: {
-            principal: r.signer_principal,
-            fingerprint: r.signer_fingerprint,
-            format: r.signer_format === 'gpg' ? ('gpg' as const) : ('ssh' as const),
-          },
-        }
-      : {}),
-  };
 }
 
 function toOwner(r: LockRow): LockOwner {
@@ -219,7 +168,7 @@ export class SqliteRunStore implements RunStore {
     }
     const sql = `SELECT * FROM runs ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY id DESC LIMIT @limit`;
     // node:sqlite types rows as Record<string, SQLOutputValue>, which TS will not narrow to an interface directly.
-    return (this.db.prepare(sql).all(params) as unknown as RunRow[]).map(toRecord);
+    return (this.db.prepare(sql).all(params) as unknown as RunRow[]).map(runRecordOf);
   }
 
   async getStatus(environment: string, stack: string): Promise<StackStatus | undefined> {
@@ -312,28 +261,8 @@ export class SqliteRunStore implements RunStore {
     }
     const rows = this.db
       .prepare(`SELECT * FROM drift ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY id DESC LIMIT @limit`)
-      .all(params) as {
-      id: number;
-      environment: string;
-      stack: string;
-      revision: string;
-      checked_at: string;
-      drifted: number;
-      resource_count: number;
-      remediated: number;
-      report: string;
-    }[];
-    return rows.map((r) => ({
-      id: r.id,
-      environment: r.environment,
-      stack: r.stack,
-      revision: r.revision,
-      checkedAt: r.checked_at,
-      drifted: r.drifted === 1,
-      resourceCount: r.resource_count,
-      remediated: r.remediated === 1,
-      report: JSON.parse(r.report) as unknown,
-    }));
+      .all(params) as unknown as DriftRow[];
+    return rows.map(driftRecordOf);
   }
 
   async getAlert(key: string): Promise<AlertState | undefined> {

@@ -3,6 +3,7 @@ import type { AlertState, DriftRecord, LockOwner, NewRunRecord, RunQuery, RunRec
 import { currentProcess } from '../../util/process-identity.js';
 import type { RunStore } from '../run-store.js';
 import type { PostgresPool, StoreLog } from './pool.js';
+import { type DriftRow, driftRecordOf, type RunRow, runRecordOf } from '../history-rows.js';
 
 /** Who this daemon replica is: stamped on its runs and on the stack locks it holds. */
 export interface ReplicaIdentity {
@@ -33,9 +34,6 @@ export type PostgresLockAttempt =
   | { acquired: true; clearedStale: PostgresLockOwner | undefined }
   | { acquired: false; heldBy: PostgresLockOwner };
 
-/** A run as the Postgres store returns it: stamped with the replica that recorded it. */
-export type PostgresRunRecord = RunRecord & { replica?: string | undefined };
-
 /** Options of {@link PostgresRunStore}. */
 export interface PostgresRunStoreOptions {
   /** How long a lock lives without renewal (default 30 s); held locks are renewed every third of it. */
@@ -46,41 +44,6 @@ export interface PostgresRunStoreOptions {
    * unreachable for longer than the ttl) and another replica took it.
    */
   onLockLost?: ((environment: string, stack: string) => void) | undefined;
-}
-
-interface RunRow {
-  id: string;
-  environment: string;
-  stack: string;
-  revision: string;
-  trigger: string;
-  operation: string;
-  result: string;
-  changes: string;
-  duration_ms: number;
-  error_kind: string | null;
-  error: string | null;
-  reason: string | null;
-  started_at: string;
-  finished_at: string;
-  author: string | null;
-  committer: string | null;
-  signer_principal: string | null;
-  signer_fingerprint: string | null;
-  signer_format: string | null;
-  replica: string | null;
-}
-
-interface DriftRow {
-  id: string;
-  environment: string;
-  stack: string;
-  revision: string;
-  checked_at: string;
-  drifted: boolean;
-  resource_count: number;
-  remediated: boolean;
-  report: string;
 }
 
 interface LockRow {
@@ -117,38 +80,6 @@ const RUN_COLUMNS = [
   'replica',
   'write_id',
 ] as const;
-
-/** The same shape as the SQLite store's records, plus `replica` when one recorded it. */
-function toRecord(r: RunRow): PostgresRunRecord {
-  return {
-    id: Number(r.id),
-    environment: r.environment,
-    stack: r.stack,
-    revision: r.revision,
-    trigger: r.trigger as RunRecord['trigger'],
-    operation: r.operation as RunRecord['operation'],
-    result: r.result as RunRecord['result'],
-    changes: JSON.parse(r.changes) as RunRecord['changes'],
-    durationMs: r.duration_ms,
-    errorKind: (r.error_kind ?? undefined) as RunRecord['errorKind'],
-    error: r.error ?? undefined,
-    reason: r.reason ?? undefined,
-    startedAt: r.started_at,
-    finishedAt: r.finished_at,
-    ...(r.author !== null ? { author: r.author } : {}),
-    ...(r.committer !== null ? { committer: r.committer } : {}),
-    ...(r.signer_principal !== null && r.signer_fingerprint !== null
-      ? {
-          signer: {
-            principal: r.signer_principal,
-            fingerprint: r.signer_fingerprint,
-            format: r.signer_format === 'gpg' ? ('gpg' as const) : ('ssh' as const),
-          },
-        }
-      : {}),
-    ...(r.replica !== null ? { replica: r.replica } : {}),
-  };
-}
 
 function toOwner(r: LockRow): PostgresLockOwner {
   return {
@@ -209,7 +140,7 @@ export class PostgresRunStore implements RunStore {
     this.onLockLost = opts.onLockLost;
   }
 
-  async recordRun(run: NewRunRecord): Promise<PostgresRunRecord> {
+  async recordRun(run: NewRunRecord): Promise<RunRecord> {
     const values = [
       run.environment,
       run.stack,
@@ -241,7 +172,7 @@ export class PostgresRunStore implements RunStore {
     return { ...run, id: Number(r.rows[0]?.id), replica: this.identity.replica };
   }
 
-  async listRuns(query: RunQuery = {}): Promise<PostgresRunRecord[]> {
+  async listRuns(query: RunQuery = {}): Promise<RunRecord[]> {
     const where: string[] = [];
     const params: unknown[] = [];
     for (const key of ['environment', 'stack', 'revision'] as const) {
@@ -257,7 +188,7 @@ export class PostgresRunStore implements RunStore {
     }
     params.push(limitOf(query.limit));
     const sql = `SELECT * FROM driftless.runs ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY id DESC LIMIT $${params.length}`;
-    return (await this.db.query<RunRow>(sql, params)).rows.map(toRecord);
+    return (await this.db.query<RunRow>(sql, params)).rows.map(runRecordOf);
   }
 
   async getStatus(environment: string, stack: string): Promise<StackStatus | undefined> {
@@ -404,17 +335,7 @@ export class PostgresRunStore implements RunStore {
       `SELECT * FROM driftless.drift ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY id DESC LIMIT $${params.length}`,
       params,
     );
-    return r.rows.map((row) => ({
-      id: Number(row.id),
-      environment: row.environment,
-      stack: row.stack,
-      revision: row.revision,
-      checkedAt: row.checked_at,
-      drifted: row.drifted,
-      resourceCount: row.resource_count,
-      remediated: row.remediated,
-      report: JSON.parse(row.report) as unknown,
-    }));
+    return r.rows.map(driftRecordOf);
   }
 
   async getAlert(key: string): Promise<AlertState | undefined> {
