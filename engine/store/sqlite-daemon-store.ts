@@ -1,8 +1,15 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { openSqlite } from './open-sqlite.js';
-import type { ValidationMessage } from '../load/index.js';
 import type { EnvironmentStatus } from '../model/index.js';
-import type { BranchReportRecord, DaemonStore, DeployResult, EnvironmentRecord, EnvironmentTrust, RevisionRecord } from './daemon-store.js';
+import type { BranchReportRecord, DaemonStore, DeployResult, EnvironmentRecord, RevisionRecord } from './daemon-store.js';
+import {
+  environmentRecordOf,
+  type EnvironmentRow,
+  reportRecordOf,
+  type ReportRow,
+  revisionRecordOf,
+  type RevisionRow,
+} from './daemon-rows.js';
 
 /** One EnvironmentStatus per environment (engine/daemon/environment-status.ts writes it); additive. */
 const STATUS_SCHEMA = `
@@ -62,25 +69,9 @@ export class SqliteDaemonStore implements DaemonStore {
 
   async getRevision(environment: string, branch: string): Promise<RevisionRecord | undefined> {
     const r = this.db.prepare('SELECT * FROM daemon_revisions WHERE environment = ? AND branch = ?').get(environment, branch) as
-      | {
-          environment: string;
-          branch: string;
-          last_reconciled: string | null;
-          last_attempted: string | null;
-          last_result: string | null;
-          updated_at: string;
-        }
+      | RevisionRow
       | undefined;
-    return r
-      ? {
-          environment: r.environment,
-          branch: r.branch,
-          lastReconciled: r.last_reconciled ?? undefined,
-          lastAttempted: r.last_attempted ?? undefined,
-          lastResult: (r.last_result ?? undefined) as DeployResult | undefined,
-          updatedAt: r.updated_at,
-        }
-      : undefined;
+    return r ? revisionRecordOf(r) : undefined;
   }
 
   /** Records an attempt; a success also moves the reconciled base forward. */
@@ -101,24 +92,8 @@ export class SqliteDaemonStore implements DaemonStore {
   }
 
   async listEnvironments(): Promise<EnvironmentRecord[]> {
-    const rows = this.db.prepare('SELECT * FROM daemon_environments ORDER BY environment').all() as {
-      environment: string;
-      deploy_branch: string;
-      revision: string;
-      valid: number;
-      messages: string;
-      updated_at: string;
-      trust: string | null;
-    }[];
-    return rows.map((r) => ({
-      environment: r.environment,
-      deployBranch: r.deploy_branch,
-      revision: r.revision,
-      valid: r.valid === 1,
-      messages: JSON.parse(r.messages) as ValidationMessage[],
-      updatedAt: r.updated_at,
-      ...(r.trust ? { trust: JSON.parse(r.trust) as EnvironmentTrust } : {}),
-    }));
+    const rows = this.db.prepare('SELECT * FROM daemon_environments ORDER BY environment').all() as unknown as EnvironmentRow[];
+    return rows.map(environmentRecordOf);
   }
 
   async saveEnvironment(e: EnvironmentRecord): Promise<void> {
@@ -141,19 +116,8 @@ export class SqliteDaemonStore implements DaemonStore {
   }
 
   async getReport(branch: string): Promise<BranchReportRecord | undefined> {
-    const r = this.db.prepare('SELECT * FROM daemon_reports WHERE branch = ?').get(branch) as
-      | { branch: string; revision: string; author: string; markdown: string; json: string; created_at: string }
-      | undefined;
-    return r
-      ? {
-          branch: r.branch,
-          revision: r.revision,
-          author: r.author,
-          markdown: r.markdown,
-          json: JSON.parse(r.json) as unknown,
-          createdAt: r.created_at,
-        }
-      : undefined;
+    const r = this.db.prepare('SELECT * FROM daemon_reports WHERE branch = ?').get(branch) as ReportRow | undefined;
+    return r ? reportRecordOf(r) : undefined;
   }
 
   /** Branches that have a report. */

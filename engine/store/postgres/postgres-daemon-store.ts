@@ -1,54 +1,14 @@
-import type { ValidationMessage } from '../../load/index.js';
 import type { EnvironmentStatus } from '../../model/index.js';
-import type {
-  BranchReportRecord,
-  DaemonStore,
-  DeployResult,
-  EnvironmentRecord,
-  EnvironmentTrust,
-  RevisionRecord,
-} from '../daemon-store.js';
+import type { BranchReportRecord, DaemonStore, DeployResult, EnvironmentRecord, RevisionRecord } from '../daemon-store.js';
 import type { PostgresPool } from './pool.js';
-
-interface RevisionRow {
-  environment: string;
-  branch: string;
-  last_reconciled: string | null;
-  last_attempted: string | null;
-  last_result: string | null;
-  updated_at: Date;
-}
-
-interface EnvironmentRow {
-  environment: string;
-  deploy_branch: string;
-  revision: string;
-  valid: boolean;
-  messages: string;
-  updated_at: string;
-  trust: string | null;
-}
-
-interface ReportRow {
-  branch: string;
-  revision: string;
-  author: string;
-  markdown: string;
-  json: string;
-  created_at: string;
-}
-
-function toEnvironment(r: EnvironmentRow): EnvironmentRecord {
-  return {
-    environment: r.environment,
-    deployBranch: r.deploy_branch,
-    revision: r.revision,
-    valid: r.valid,
-    messages: JSON.parse(r.messages) as ValidationMessage[],
-    updatedAt: r.updated_at,
-    ...(r.trust ? { trust: JSON.parse(r.trust) as EnvironmentTrust } : {}),
-  };
-}
+import {
+  environmentRecordOf,
+  type EnvironmentRow,
+  reportRecordOf,
+  type ReportRow,
+  revisionRecordOf,
+  type RevisionRow,
+} from '../daemon-rows.js';
 
 /**
  * DaemonStore on PostgreSQL: the same tables and semantics as the SQLite store, in the
@@ -66,16 +26,7 @@ export class PostgresDaemonStore implements DaemonStore {
       branch,
     ]);
     const row = r.rows[0];
-    return row
-      ? {
-          environment: row.environment,
-          branch: row.branch,
-          lastReconciled: row.last_reconciled ?? undefined,
-          lastAttempted: row.last_attempted ?? undefined,
-          lastResult: (row.last_result ?? undefined) as DeployResult | undefined,
-          updatedAt: row.updated_at.toISOString(),
-        }
-      : undefined;
+    return row ? revisionRecordOf(row) : undefined;
   }
 
   async recordAttempt(environment: string, branch: string, revision: string, result: DeployResult, at: Date): Promise<void> {
@@ -92,12 +43,12 @@ export class PostgresDaemonStore implements DaemonStore {
   async getEnvironment(environment: string): Promise<EnvironmentRecord | undefined> {
     const r = await this.db.query<EnvironmentRow>('SELECT * FROM driftless.daemon_environments WHERE environment = $1', [environment]);
     const row = r.rows[0];
-    return row ? toEnvironment(row) : undefined;
+    return row ? environmentRecordOf(row) : undefined;
   }
 
   async listEnvironments(): Promise<EnvironmentRecord[]> {
     const r = await this.db.query<EnvironmentRow>('SELECT * FROM driftless.daemon_environments ORDER BY environment COLLATE "C"');
-    return r.rows.map(toEnvironment);
+    return r.rows.map(environmentRecordOf);
   }
 
   async saveEnvironment(e: EnvironmentRecord): Promise<void> {
@@ -121,16 +72,7 @@ export class PostgresDaemonStore implements DaemonStore {
   async getReport(branch: string): Promise<BranchReportRecord | undefined> {
     const r = await this.db.query<ReportRow>('SELECT * FROM driftless.daemon_reports WHERE branch = $1', [branch]);
     const row = r.rows[0];
-    return row
-      ? {
-          branch: row.branch,
-          revision: row.revision,
-          author: row.author,
-          markdown: row.markdown,
-          json: JSON.parse(row.json) as unknown,
-          createdAt: row.created_at,
-        }
-      : undefined;
+    return row ? reportRecordOf(row) : undefined;
   }
 
   async reportBranches(): Promise<string[]> {
