@@ -1,6 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { openSqlite } from './open-sqlite.js';
 import type { ForgeOutbox, OutboxEntry } from './forge-outbox.js';
+import { type OutboxRow, outboxEntryOf } from './outbox-rows.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS forge_outbox (
@@ -39,18 +40,18 @@ export class SqliteForgeOutbox implements ForgeOutbox {
   }
 
   async get(key: string): Promise<OutboxEntry | undefined> {
-    const r = this.db.prepare('SELECT * FROM forge_outbox WHERE key = ?').get(key) as Row | undefined;
-    return r ? entry(r) : undefined;
+    const r = this.db.prepare('SELECT * FROM forge_outbox WHERE key = ?').get(key) as OutboxRow | undefined;
+    return r ? outboxEntryOf(r) : undefined;
   }
 
   async list(): Promise<OutboxEntry[]> {
-    return (this.db.prepare('SELECT * FROM forge_outbox ORDER BY seq').all() as unknown as Row[]).map(entry);
+    return (this.db.prepare('SELECT * FROM forge_outbox ORDER BY seq').all() as unknown as OutboxRow[]).map(outboxEntryOf);
   }
 
   async due(now: Date): Promise<OutboxEntry[]> {
     return (
-      this.db.prepare('SELECT * FROM forge_outbox WHERE next_attempt_at <= ? ORDER BY seq').all(now.toISOString()) as unknown as Row[]
-    ).map(entry);
+      this.db.prepare('SELECT * FROM forge_outbox WHERE next_attempt_at <= ? ORDER BY seq').all(now.toISOString()) as unknown as OutboxRow[]
+    ).map(outboxEntryOf);
   }
 
   async nextDue(): Promise<Date | undefined> {
@@ -75,26 +76,4 @@ export class SqliteForgeOutbox implements ForgeOutbox {
   async close(): Promise<void> {
     if (this.db.isOpen) this.db.close();
   }
-}
-
-interface Row {
-  key: string;
-  payload: string;
-  seq: number;
-  attempts: number;
-  next_attempt_at: string;
-  last_error: string | null;
-  created_at: string;
-}
-
-function entry(r: Row): OutboxEntry {
-  return {
-    key: r.key,
-    payload: JSON.parse(r.payload) as unknown,
-    seq: r.seq,
-    attempts: r.attempts,
-    nextAttemptAt: r.next_attempt_at,
-    lastError: r.last_error ?? undefined,
-    createdAt: r.created_at,
-  };
 }

@@ -1,27 +1,6 @@
 import type { ForgeOutbox, OutboxEntry } from '../forge-outbox.js';
 import type { PostgresPool } from './pool.js';
-
-interface Row {
-  key: string;
-  payload: string;
-  seq: string;
-  attempts: number;
-  next_attempt_at: Date;
-  last_error: string | null;
-  created_at: Date;
-}
-
-function entry(r: Row): OutboxEntry {
-  return {
-    key: r.key,
-    payload: JSON.parse(r.payload) as unknown,
-    seq: Number(r.seq),
-    attempts: r.attempts,
-    nextAttemptAt: r.next_attempt_at.toISOString(),
-    lastError: r.last_error ?? undefined,
-    createdAt: r.created_at.toISOString(),
-  };
-}
+import { type OutboxRow, outboxEntryOf } from '../outbox-rows.js';
 
 /**
  * ForgeOutbox on PostgreSQL, shared by every replica. As in the SQLite outbox, a put
@@ -45,19 +24,19 @@ export class PostgresForgeOutbox implements ForgeOutbox {
   }
 
   async get(key: string): Promise<OutboxEntry | undefined> {
-    const r = await this.db.query<Row>('SELECT * FROM driftless.forge_outbox WHERE key = $1', [key]);
+    const r = await this.db.query<OutboxRow>('SELECT * FROM driftless.forge_outbox WHERE key = $1', [key]);
     const row = r.rows[0];
-    return row ? entry(row) : undefined;
+    return row ? outboxEntryOf(row) : undefined;
   }
 
   async list(): Promise<OutboxEntry[]> {
-    return (await this.db.query<Row>('SELECT * FROM driftless.forge_outbox ORDER BY seq')).rows.map(entry);
+    return (await this.db.query<OutboxRow>('SELECT * FROM driftless.forge_outbox ORDER BY seq')).rows.map(outboxEntryOf);
   }
 
   async due(now: Date): Promise<OutboxEntry[]> {
-    return (await this.db.query<Row>('SELECT * FROM driftless.forge_outbox WHERE next_attempt_at <= $1 ORDER BY seq', [now])).rows.map(
-      entry,
-    );
+    return (
+      await this.db.query<OutboxRow>('SELECT * FROM driftless.forge_outbox WHERE next_attempt_at <= $1 ORDER BY seq', [now])
+    ).rows.map(outboxEntryOf);
   }
 
   async nextDue(): Promise<Date | undefined> {
