@@ -8,10 +8,10 @@ import { DashboardEvents } from '../engine/http/events.js';
 import { createHttpServer } from '../engine/http/server.js';
 import { createLogger } from '../engine/log/logger.js';
 import { DaemonMetrics } from '../engine/metrics/daemon-metrics.js';
-import { SqliteDaemonStore } from '../engine/store/sqlite-daemon-store.js';
-import { SqliteDashboardStore } from '../engine/store/sqlite-dashboard-store.js';
-import { SqliteRunStore } from '../engine/store/sqlite-run-store.js';
+import { openDaemonStores } from '../engine/daemon/daemon-stores.js';
 import { projectRoot } from '../engine/toolchain/paths.js';
+
+const silentLog = () => createLogger({ level: 'silent', pretty: false });
 
 /** The flags the dashboard's browser runs with: headless, offline-quiet, in a fresh profile. */
 export const CHROMIUM_ARGS = [
@@ -49,10 +49,7 @@ export async function ensureDashboardBuilt(force = false): Promise<void> {
  * stack applied, one in ten drifted, a few failed; returns the stores' file.
  */
 export async function seedLargeEnvironment(dir: string, environment: string, count: number): Promise<void> {
-  const file = join(dir, 'driftless.db');
-  const runs = new SqliteRunStore(file);
-  const daemon = new SqliteDaemonStore(file);
-  const dashboard = new SqliteDashboardStore(file);
+  const { runs, daemon, dashboard, close } = await openDaemonStores(undefined, process.env, dir, silentLog());
   try {
     const revision = 'b'.repeat(40);
     const at = new Date().toISOString();
@@ -90,9 +87,7 @@ export async function seedLargeEnvironment(dir: string, environment: string, cou
         });
     }
   } finally {
-    await runs.close();
-    await daemon.close();
-    await dashboard.close();
+    await close();
   }
 }
 
@@ -101,12 +96,10 @@ export async function serveSeededDashboard(count: number): Promise<{ url: string
   const dir = mkdtempSync(join(tmpdir(), 'driftless-dashboard-bench-'));
   const environment = 'bench';
   await seedLargeEnvironment(dir, environment, count);
-  const file = join(dir, 'driftless.db');
-  const runs = new SqliteRunStore(file);
-  const daemonStore = new SqliteDaemonStore(file);
-  const dashboardStore = new SqliteDashboardStore(file);
+  const stores = await openDaemonStores(undefined, process.env, dir, silentLog());
+  const { runs, daemon: daemonStore, dashboard: dashboardStore } = stores;
   const app = await createHttpServer({
-    log: createLogger({ level: 'silent', pretty: false }),
+    log: silentLog(),
     metrics: new DaemonMetrics(),
     runs,
     daemonStore,
@@ -123,9 +116,7 @@ export async function serveSeededDashboard(count: number): Promise<{ url: string
     environment,
     close: async () => {
       await app.close();
-      await runs.close();
-      await daemonStore.close();
-      await dashboardStore.close();
+      await stores.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
